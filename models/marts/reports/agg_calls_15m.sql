@@ -1,0 +1,90 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key=['tenant_id', 'slot_start'],
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[
+            {'columns': ['tenant_id', 'slot_start']},
+            {'columns': ['tenant_id', 'campaign_id', 'slot_start']},
+            {'columns': ['tenant_id', 'agent_id', 'slot_start']},
+        ],
+    )
+}}
+
+-- Call measures rolled up per tenant, 15-minute UTC slot, campaign, agent and the call's own
+-- team. Every measure is additive, so any window made of whole slots, any filter on campaign /
+-- agent / team and any timezone's hours, days and ISO weeks are sums of these rows.
+-- Incremental: a run rebuilds every (tenant, slot) that holds a call fct_calls (re)loaded since
+-- the previous run; `unique_key` is the slot, so delete+insert replaces the slot whole.
+with calls as (
+    select * from {{ ref('fct_calls') }}
+),
+
+{% if is_incremental() %}
+    affected_slots as (
+        select distinct
+            calls.tenant_id,
+            calls.slot_start
+        from calls
+        where calls.dbt_loaded_at > (
+            select coalesce(max(existing.dbt_loaded_at), '-infinity'::timestamptz)
+            from {{ this }} as existing
+        )
+    ),
+
+    scoped_calls as (
+        select calls.*
+        from calls
+        inner join affected_slots
+            on
+                calls.tenant_id = affected_slots.tenant_id
+                and calls.slot_start = affected_slots.slot_start
+    ),
+{% else %}
+    scoped_calls as (
+        select * from calls
+    ),
+{% endif %}
+
+rolled_up as (
+    select
+        tenant_id,
+        slot_start,
+        campaign_id,
+        agent_id,
+        team_id,
+        count(*) filter (where is_dial)::integer as dials,
+        count(*) filter (where is_answered)::integer as answers,
+        count(*) filter (where is_connected)::integer as connected_calls,
+        count(*) filter (where is_abandoned)::integer as abandoned_calls,
+        count(*) filter (where is_rejected)::integer as rejected_calls,
+        count(*) filter (where is_pdpl_blocked)::integer as pdpl_blocked_calls,
+        count(*) filter (where is_conversion)::integer as conversions,
+        coalesce(sum(talk_sec) filter (where is_dial), 0)::bigint as talk_sec,
+        coalesce(sum(handle_sec) filter (where is_dial), 0)::bigint as handle_sec
+    from scoped_calls
+    group by tenant_id, slot_start, campaign_id, agent_id, team_id
+),
+
+final as (
+    select
+        tenant_id::bigint as tenant_id,
+        campaign_id::bigint as campaign_id,
+        agent_id::bigint as agent_id,
+        team_id::bigint as team_id,
+        dials::integer as dials,
+        answers::integer as answers,
+        connected_calls::integer as connected_calls,
+        abandoned_calls::integer as abandoned_calls,
+        rejected_calls::integer as rejected_calls,
+        pdpl_blocked_calls::integer as pdpl_blocked_calls,
+        conversions::integer as conversions,
+        talk_sec::bigint as talk_sec,
+        handle_sec::bigint as handle_sec,
+        slot_start::timestamptz as slot_start,
+        '{{ run_started_at }}'::timestamptz as dbt_loaded_at
+    from rolled_up
+)
+
+select * from final

@@ -1,0 +1,102 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='call_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[
+            {'columns': ['tenant_id', 'started_at']},
+            {'columns': ['tenant_id', 'campaign_id', 'started_at']},
+            {'columns': ['tenant_id', 'agent_id', 'started_at']},
+            {'columns': ['tenant_id', 'lead_id']},
+            {'columns': ['dbt_loaded_at']},
+        ],
+    )
+}}
+
+-- One row per call attempt (blocked attempts included), classified. Incremental on call_id:
+-- a run takes the calls whose updated_at is past the high-water mark minus a look-back, and the
+-- calls whose conversion flag changed because their tenant re-flagged a disposition code.
+with calls as (
+    select * from {{ ref('int_calls__conversion_flagged') }}
+),
+
+dispositions as ( -- noqa: ST03
+    select * from {{ ref('stg_raw__dispositions') }}
+),
+
+{% if is_incremental() %}
+    high_water_mark as (
+        select
+            coalesce(max(updated_at), '-infinity'::timestamptz)
+            - interval '{{ var("incremental_lookback_hours") }} hours' as updated_since
+        from {{ this }}
+    ),
+
+    reflagged_codes as (
+        select distinct
+            stored.tenant_id,
+            stored.disposition_code
+        from {{ this }} as stored
+        left join dispositions
+            on
+                stored.tenant_id = dispositions.tenant_id
+                and stored.disposition_code = dispositions.disposition_code
+        where
+            stored.disposition_code is not null
+            and stored.has_conversion_code <> coalesce(dispositions.is_conversion, false)
+    ),
+
+    changed as (
+        select calls.*
+        from calls
+        where calls.updated_at >= (select high_water_mark.updated_since from high_water_mark)
+        union
+        select calls.*
+        from calls
+        inner join reflagged_codes
+            on
+                calls.tenant_id = reflagged_codes.tenant_id
+                and calls.disposition_code = reflagged_codes.disposition_code
+    ),
+{% else %}
+    changed as (
+        select * from calls
+    ),
+{% endif %}
+
+final as (
+    select
+        call_id::bigint as call_id,
+        tenant_id::bigint as tenant_id,
+        campaign_id::bigint as campaign_id,
+        lead_id::bigint as lead_id,
+        agent_id::bigint as agent_id,
+        team_id::bigint as team_id,
+        caller_id::text as caller_id,
+        disposition_code::text as disposition_code,
+        result::text as result,
+        block_reason::text as block_reason,
+        talk_sec::integer as talk_sec,
+        hold_sec::integer as hold_sec,
+        wrap_sec::integer as wrap_sec,
+        handle_sec::integer as handle_sec,
+        is_dial::boolean as is_dial,
+        is_answered::boolean as is_answered,
+        is_connected::boolean as is_connected,
+        is_abandoned::boolean as is_abandoned,
+        is_rejected::boolean as is_rejected,
+        is_pdpl_blocked::boolean as is_pdpl_blocked,
+        is_conversion::boolean as is_conversion,
+        has_conversion_code::boolean as has_conversion_code,
+        has_unknown_disposition::boolean as has_unknown_disposition,
+        started_at::timestamptz as started_at,
+        {{ utc_slot('started_at') }}::timestamptz as slot_start,
+        answered_at::timestamptz as answered_at,
+        ended_at::timestamptz as ended_at,
+        updated_at::timestamptz as updated_at,
+        '{{ run_started_at }}'::timestamptz as dbt_loaded_at
+    from changed
+)
+
+select * from final

@@ -1,0 +1,110 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='lead_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        indexes=[
+            {'columns': ['tenant_id', 'created_at']},
+            {'columns': ['tenant_id', 'campaign_id', 'created_at']},
+        ],
+    )
+}}
+
+-- One row per lead with its funnel milestones: the first time (at or after the lead's creation)
+-- it was dialed, answered, talked to for more than 30 s, dispositioned and converted, over all of
+-- its calls. For a window [from, end) whose cohort holds the lead (from <= created_at < end), the
+-- lead reached a stage with calls in the window exactly when the milestone is < end, unless the
+-- lead has calls before its creation or in another campaign (`has_irregular_calls`): the API
+-- reads those few leads' calls from fct_calls instead (REPORTS.md section 3, funnel).
+with leads as (
+    select * from {{ ref('stg_raw__leads') }}
+),
+
+calls as (
+    select * from {{ ref('fct_calls') }}
+),
+
+{% if is_incremental() %}
+    previous_run as (
+        select
+            coalesce(max(existing.dbt_loaded_at), '-infinity'::timestamptz) as loaded_at,
+            coalesce(max(existing.updated_at), '-infinity'::timestamptz)
+            - interval '{{ var("incremental_lookback_hours") }} hours' as updated_since
+        from {{ this }} as existing
+    ),
+
+    affected_leads as (
+        select leads.lead_id
+        from leads
+        where leads.updated_at >= (select previous_run.updated_since from previous_run)
+        union
+        select calls.lead_id
+        from calls
+        where
+            calls.lead_id is not null
+            and calls.dbt_loaded_at > (select previous_run.loaded_at from previous_run)
+    ),
+
+    scoped_leads as (
+        select leads.*
+        from leads
+        inner join affected_leads on leads.lead_id = affected_leads.lead_id
+    ),
+{% else %}
+    scoped_leads as (
+        select * from leads
+    ),
+{% endif %}
+
+milestones as (
+    select
+        scoped_leads.lead_id,
+        min(calls.started_at) filter (
+            where calls.is_dial and calls.started_at >= scoped_leads.created_at
+        ) as first_dial_at,
+        min(calls.started_at) filter (
+            where calls.is_answered and calls.started_at >= scoped_leads.created_at
+        ) as first_answer_at,
+        min(calls.started_at) filter (
+            where calls.is_dial and calls.talk_sec > 30 and calls.started_at >= scoped_leads.created_at
+        ) as first_talk_over_30s_at,
+        min(calls.started_at) filter (
+            where calls.is_dial and calls.disposition_code is not null
+            and calls.started_at >= scoped_leads.created_at
+        ) as first_disposed_at,
+        min(calls.started_at) filter (
+            where calls.is_conversion and calls.started_at >= scoped_leads.created_at
+        ) as first_conversion_at,
+        coalesce(bool_or(
+            calls.started_at < scoped_leads.created_at
+            or calls.campaign_id <> scoped_leads.campaign_id
+        ), false) as has_irregular_calls
+    from scoped_leads
+    left join calls
+        on
+            scoped_leads.tenant_id = calls.tenant_id
+            and scoped_leads.lead_id = calls.lead_id
+    group by scoped_leads.lead_id
+),
+
+final as (
+    select
+        scoped_leads.lead_id::bigint as lead_id,
+        scoped_leads.tenant_id::bigint as tenant_id,
+        scoped_leads.campaign_id::bigint as campaign_id,
+        scoped_leads.lead_source::text as lead_source,
+        milestones.has_irregular_calls::boolean as has_irregular_calls,
+        scoped_leads.created_at::timestamptz as created_at,
+        scoped_leads.updated_at::timestamptz as updated_at,
+        milestones.first_dial_at::timestamptz as first_dial_at,
+        milestones.first_answer_at::timestamptz as first_answer_at,
+        milestones.first_talk_over_30s_at::timestamptz as first_talk_over_30s_at,
+        milestones.first_disposed_at::timestamptz as first_disposed_at,
+        milestones.first_conversion_at::timestamptz as first_conversion_at,
+        '{{ run_started_at }}'::timestamptz as dbt_loaded_at
+    from scoped_leads
+    inner join milestones on scoped_leads.lead_id = milestones.lead_id
+)
+
+select * from final

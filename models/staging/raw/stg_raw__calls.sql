@@ -1,0 +1,36 @@
+with source as (
+    select * from {{ source('raw', 'calls') }}
+),
+
+classified as (
+    select
+        id as call_id,
+        tenant_id,
+        campaign_id,
+        lead_id,
+        agent_id,
+        team_id,
+        caller_id,
+        disposition_code,
+        result,
+        block_reason,
+        talk_sec,
+        hold_sec,
+        wrap_sec,
+        -- REPORTS.md section 2: handle time = talk + hold + wrap.
+        talk_sec + hold_sec + wrap_sec as handle_sec,
+        -- REPORTS.md section 2, call classification.
+        result <> 'blocked' as is_dial,
+        result in ('connected', 'abandoned') as is_answered,
+        result = 'connected' as is_connected,
+        result = 'abandoned' as is_abandoned,
+        result = 'rejected' as is_rejected,
+        coalesce(result = 'blocked' and block_reason = 'pdpl_window', false) as is_pdpl_blocked,
+        started_at,
+        answered_at,
+        ended_at,
+        updated_at
+    from source
+)
+
+select * from classified

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real PostgreSQL database per test session (embedded or DATABASE_URL)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Iterator
+from urllib.parse import urlparse, urlunparse
+
+import psycopg
+import pytest
+
+from telesales_reports.database import database_url
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def _with_dbname(url: str, dbname: str) -> str:
+    parsed = urlparse(url)
+    return urlunparse(parsed._replace(path="/" + dbname))
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return database_url()
+
+
+@pytest.fixture(scope="session")
+def fresh_database(server_url: str):
+    """Factory: create an empty database with a unique name and return its URL; dropped at the end."""
+    created: list[str] = []
+
+    def make(label: str) -> str:
+        name = f"ts_test_{label}_{os.getpid()}"
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+            conn.execute(f'create database "{name}"')
+        created.append(name)
+        return _with_dbname(server_url, name)
+
+    yield make
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        for name in created:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture(scope="session")
+def empty_db(fresh_database) -> Iterator[str]:
+    """A database with only the project's raw/ops schema created."""
+    from telesales_reports.bootstrap import ensure_schema
+
+    url = fresh_database("empty")
+    ensure_schema(url)
+    yield url
