@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -65,10 +66,8 @@ def run_dbt(
         if name == "NodeFinished":
             node = event.data.node_info
             status, elapsed = node.node_status, 0.0
-            try:
+            with contextlib.suppress(AttributeError, TypeError, ValueError):
                 elapsed = float(event.data.run_result.execution_time)
-            except (AttributeError, TypeError, ValueError):
-                pass
             result.nodes.append((node.unique_id, status, elapsed))
             message = getattr(event.data.run_result, "message", "") or ""
             if status in ("error", "fail", "runtime error") and message:

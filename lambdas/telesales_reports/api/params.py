@@ -1,0 +1,312 @@
+"""Parse and validate a report request from the API Gateway v2 event (REPORTS.md section 1).
+
+Every rule of the request table is checked here, all failing fields are collected, and ids are
+looked up inside the caller's tenant only. Powertools' own OpenAPI validation sees the same
+parameters; whatever it rejects is re-validated here so the 422 body is always this module's.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from urllib.parse import parse_qsl
+
+import psycopg
+
+from ..settings import get_settings
+from .errors import Unauthenticated, ValidationFailed
+
+MAX_RANGE = timedelta(days=90)
+RANGE_MESSAGE = "The date_from..date_to range may not exceed 90 days."
+BIGINT_MAX = 2**63 - 1
+INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
+DATE_ONLY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+DATETIME_RE = re.compile(
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
+FORMATS = ("json", "csv", "xlsx")
+GROUP_BYS = ("day", "week", "hour")
+AGENT_KEY_RE = re.compile(r"^agent_ids(\[[0-9]*\])?$")
+WINDOW_MINUTES_MAX = 129600
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """A validated request: the tenant, the UTC window [start, end) and the filters."""
+
+    tenant_id: int
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    date_from_text: str = ""
+    date_to_text: str = ""
+    campaign_id: int | None = None
+    team_id: int | None = None
+    agent_ids: tuple[int, ...] = ()
+    timezone: str = "UTC"
+    format: str = "json"
+    group_by: str = "day"
+    window_minutes: int = 43200
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def file_dates(self) -> tuple[str, str]:
+        """The calendar dates as written in date_from / date_to, YYYYMMDD (export file names)."""
+        return (self.date_from_text[:10].replace("-", ""), self.date_to_text[:10].replace("-", ""))
+
+
+def tenant_from_event(event: dict) -> int:
+    """The integer `tenant_id` claim that API Gateway's JWT authorizer passed; else Unauthenticated."""
+    try:
+        claims = event["requestContext"]["authorizer"]["jwt"]["claims"]
+        value = claims["tenant_id"]
+    except (KeyError, TypeError) as exc:
+        raise Unauthenticated from exc
+    if isinstance(value, bool):
+        raise Unauthenticated
+    if isinstance(value, int):
+        tenant = value
+    elif isinstance(value, str) and INTEGER_RE.match(value.strip()):
+        tenant = int(value.strip())
+    else:
+        raise Unauthenticated
+    if not 1 <= tenant <= BIGINT_MAX:
+        raise Unauthenticated
+    return tenant
+
+
+def query_pairs(event: dict) -> list[tuple[str, str]]:
+    """Query parameters in order, repeated keys kept (from rawQueryString when API Gateway sends it)."""
+    raw = event.get("rawQueryString")
+    if raw is not None:
+        return parse_qsl(raw, keep_blank_values=True)
+    pairs: list[tuple[str, str]] = []
+    for key, value in (event.get("queryStringParameters") or {}).items():
+        pairs.append((key, value))
+    return pairs
+
+
+def _attr(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def parse_datetime(text: str) -> tuple[datetime, bool] | None:
+    """ISO 8601 date or datetime -> (UTC datetime, is_date_only); None when not a valid date."""
+    text = text.strip()
+    try:
+        if DATE_ONLY_RE.match(text):
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=UTC), True
+        if DATETIME_RE.match(text):
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            return parsed.astimezone(UTC), False
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def _scalar(pairs: list[tuple[str, str]], key: str) -> str | None:
+    """A scalar parameter; repeated keys are joined with commas exactly as API Gateway v2 does."""
+    values = [v for k, v in pairs if k == key]
+    if not values:
+        return None
+    return ",".join(values)
+
+
+def _integer(text: str) -> int | None:
+    text = text.strip()
+    if not INTEGER_RE.match(text):
+        return None
+    value = int(text)
+    if not -BIGINT_MAX - 1 <= value <= BIGINT_MAX:
+        return None
+    return value
+
+
+def _agent_id_texts(pairs: list[tuple[str, str]]) -> list[str] | None:
+    """`agent_ids[]=25&agent_ids[]=26`, `agent_ids[0]=25` and `agent_ids=25,26`, in order."""
+    texts: list[str] = []
+    seen = False
+    for key, value in pairs:
+        if not AGENT_KEY_RE.match(key):
+            continue
+        seen = True
+        texts.extend(value.split(","))
+    return texts if seen else None
+
+
+def known_timezones(conn: psycopg.Connection) -> dict[str, str]:
+    """PostgreSQL's TZDB names (what the SQL will bucket with), keyed case-insensitively."""
+    global _TIMEZONES
+    if _TIMEZONES is None:
+        rows = conn.execute("select name from pg_catalog.pg_timezone_names").fetchall()
+        names = [r["name"] if isinstance(r, dict) else r[0] for r in rows]
+        _TIMEZONES = {name.lower(): name for name in names if not name.startswith("posix/")}
+    return _TIMEZONES
+
+
+_TIMEZONES: dict[str, str] | None = None
+
+
+def parse_request(
+    event: dict,
+    conn: psycopg.Connection,
+    *,
+    dated: bool = True,
+    with_group_by: bool = False,
+    abandon: bool = False,
+    allow_files: bool = True,
+) -> ReportRequest:
+    """Validate every parameter of a report request; raise ValidationFailed with all errors at once."""
+    tenant_id = tenant_from_event(event)
+    pairs = query_pairs(event)
+    settings = get_settings()
+    errors: dict[str, list[str]] = {}
+
+    def fail(key: str, message: str) -> None:
+        errors.setdefault(key, []).append(message)
+
+    values: dict = {"tenant_id": tenant_id}
+
+    # format
+    fmt = _scalar(pairs, "format")
+    if fmt is not None:
+        if fmt not in FORMATS or not allow_files and fmt != "json":
+            fail("format", "The selected format is invalid.")
+        else:
+            values["format"] = fmt
+
+    # integers (campaign_id, team_id)
+    ids: dict[str, int] = {}
+    for key in ("campaign_id", "team_id") if not abandon else ("campaign_id",):
+        text = _scalar(pairs, key)
+        if text is None or (text == "" and not abandon):
+            if abandon and key == "campaign_id":
+                fail(key, f"The {_attr(key)} field is required.")
+            continue
+        number = _integer(text)
+        if number is None:
+            fail(key, f"The {_attr(key)} field must be an integer.")
+        else:
+            ids[key] = number
+
+    if abandon:
+        text = _scalar(pairs, "window_minutes")
+        if text is not None:
+            number = _integer(text)
+            if number is None:
+                fail("window_minutes", "The window minutes field must be an integer.")
+            elif not 1 <= number <= WINDOW_MINUTES_MAX:
+                fail("window_minutes", f"The window minutes field must be between 1 and {WINDOW_MINUTES_MAX}.")
+            else:
+                values["window_minutes"] = number
+    else:
+        _parse_window(pairs, dated, fail, values)
+        agent_texts = _agent_id_texts(pairs)
+        agent_ids: list[tuple[int, int]] = []
+        if agent_texts is not None:
+            if len(agent_texts) > settings.max_agent_ids:
+                fail(
+                    "agent_ids",
+                    f"The agent ids field must not have more than {settings.max_agent_ids} items.",
+                )
+            else:
+                for index, text in enumerate(agent_texts):
+                    number = _integer(text)
+                    if number is None:
+                        fail(f"agent_ids.{index}", f"The agent_ids.{index} field must be an integer.")
+                    else:
+                        agent_ids.append((index, number))
+        tz = _scalar(pairs, "timezone")
+        if tz is not None:
+            canonical = known_timezones(conn).get(tz.strip().lower()) if tz.strip() else None
+            if canonical is None:
+                fail("timezone", "The timezone field must be a valid timezone.")
+            else:
+                values["timezone"] = canonical
+        if with_group_by:
+            group_by = _scalar(pairs, "group_by")
+            if group_by is not None:
+                if group_by not in GROUP_BYS:
+                    fail("group_by", "The selected group by is invalid.")
+                else:
+                    values["group_by"] = group_by
+        _check_agents_exist(conn, tenant_id, agent_ids, fail, values)
+
+    _check_ids_exist(conn, tenant_id, ids, fail, values, live=abandon)
+    if errors:
+        raise ValidationFailed(errors)
+    return ReportRequest(**values)
+
+
+def _parse_window(pairs, dated: bool, fail, values: dict) -> None:
+    if not dated:
+        return
+    parsed: dict[str, tuple[datetime, bool]] = {}
+    for key in ("date_from", "date_to"):
+        text = _scalar(pairs, key)
+        if text is None or text.strip() == "":
+            fail(key, f"The {_attr(key)} field is required.")
+            continue
+        result = parse_datetime(text)
+        if result is None:
+            fail(key, f"The {_attr(key)} field must be a valid date.")
+            continue
+        parsed[key] = result
+        values[f"{key}_text"] = text.strip()
+    if len(parsed) < 2:
+        return
+    start, _ = parsed["date_from"]
+    end, end_is_date = parsed["date_to"]
+    if end < start:
+        fail("date_to", "The date to field must be a date after or equal to date from.")
+        return
+    if end - start > MAX_RANGE:
+        fail("date_to", RANGE_MESSAGE)
+        return
+    # REPORTS.md section 1, Decision: a date alone as date_to includes that whole day.
+    try:
+        window_end = end + timedelta(days=1) if end_is_date else end
+    except OverflowError:
+        fail("date_to", "The date to field must be a valid date.")
+        return
+    values["window_start"] = start
+    values["window_end"] = window_end
+
+
+def _check_ids_exist(conn, tenant_id: int, ids: dict[str, int], fail, values: dict, live: bool) -> None:
+    # abandon-rate is live (REPORTS.md section 3): its campaign is looked up in raw, not the marts.
+    tables = {
+        "campaign_id": ("raw.campaigns", "id") if live else ("marts.dim_campaigns", "campaign_id"),
+        "team_id": ("marts.dim_teams", "team_id"),
+    }
+    for key, number in ids.items():
+        table, column = tables[key]
+        row = conn.execute(
+            f"select 1 from {table} where tenant_id = %s and {column} = %s",
+            (tenant_id, number),
+        ).fetchone()
+        if row is None:
+            fail(key, f"The selected {_attr(key)} is invalid.")
+        else:
+            values[key] = number
+
+
+def _check_agents_exist(conn, tenant_id: int, agent_ids: list[tuple[int, int]], fail, values: dict) -> None:
+    if not agent_ids:
+        return
+    wanted = sorted({number for _, number in agent_ids})
+    rows = conn.execute(
+        "select agent_id from marts.dim_agents where tenant_id = %s and agent_id = any(%s)",
+        (tenant_id, wanted),
+    ).fetchall()
+    found = {r["agent_id"] if isinstance(r, dict) else r[0] for r in rows}
+    missing = False
+    for index, number in agent_ids:
+        if number not in found:
+            missing = True
+            fail(f"agent_ids.{index}", f"The selected agent_ids.{index} is invalid.")
+    if not missing:
+        values["agent_ids"] = tuple(wanted)

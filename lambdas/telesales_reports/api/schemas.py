@@ -1,0 +1,178 @@
+"""Response bodies as pydantic models: they drive the OpenAPI document's response schemas."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DecimalString = str
+
+
+class ValidationErrorBody(BaseModel):
+    message: Literal["The given data was invalid."]
+    errors: dict[str, list[str]] = Field(description="Every failing field, e.g. `date_to` or `agent_ids.1`.")
+
+
+class MessageBody(BaseModel):
+    message: str = Field(description="Unauthenticated. / Not Found. / Server Error. / Service Unavailable.")
+
+
+class Dashboard(BaseModel):
+    total_dials: int = Field(ge=0)
+    total_answers: int = Field(ge=0)
+    answer_rate_pct: DecimalString = Field(description="Decimal string, 2 dp: answers / dials x 100.")
+    avg_talk_time_sec: DecimalString = Field(description="Decimal string, 1 dp: talk seconds / answers.")
+    total_talk_time_sec: DecimalString = Field(description="Integer string: talk seconds of the dials.")
+    unique_agents: int = Field(ge=0)
+    pdpl_blocked_count: int = Field(ge=0)
+    total_conversions: int = Field(ge=0)
+    conversion_rate_pct: DecimalString = Field(description="Decimal string, 2 dp: conversions / answers x 100.")
+    avg_aht_sec: int = Field(ge=0, description="Handle seconds / answers, rounded half away from zero.")
+
+
+class DashboardResponse(BaseModel):
+    data: Dashboard
+
+
+class DispositionItem(BaseModel):
+    code: str
+    label: str
+    category: Literal["contact", "no_contact", "callback", "remove"] | None
+    color: str = Field(description="#RRGGBB")
+    count: int = Field(ge=0)
+    pct: DecimalString = Field(description="Decimal string, 2 dp: count / sum of counts x 100.")
+
+
+class DispositionResponse(BaseModel):
+    data: list[DispositionItem]
+
+
+class AgentItem(BaseModel):
+    agent_id: int
+    name: str
+    username: str
+    dials: int = Field(ge=0)
+    answers: int = Field(ge=0)
+    avg_aht_sec: int = Field(ge=0)
+    conversions: int = Field(ge=0)
+    conv_rate: float = Field(ge=0, le=100, description="conversions / answers x 100, 2 dp (a number).")
+
+
+class AgentResponse(BaseModel):
+    data: list[AgentItem]
+
+
+class FunnelItem(BaseModel):
+    stage: Literal["Total leads", "Dialed", "Connected", "Talked > 30s", "Disposed", "Converted"]
+    count: int = Field(ge=0)
+
+
+class FunnelResponse(BaseModel):
+    data: list[FunnelItem]
+
+
+class CallerIdItem(BaseModel):
+    cid: str
+    display_name: str | None
+    carrier: str
+    cli_type: str
+    pool_status: str
+    cooldown_until: str | None = Field(description="ISO 8601 UTC, e.g. 2026-06-09T02:31:14Z")
+    daily_cap: int
+    total_calls: int = Field(ge=0)
+    answered_calls: int = Field(ge=0)
+    asr_pct: float = Field(ge=0, le=100)
+    acd_sec: int = Field(ge=0)
+    short_calls: int = Field(ge=0)
+    short_call_ratio_pct: float = Field(ge=0, le=100)
+    rejected_calls: int = Field(ge=0)
+    health_status: Literal["healthy", "warning", "suspected_block", "no_data"]
+    health_calls_today: int = Field(ge=0)
+
+
+class CallerIdResponse(BaseModel):
+    data: list[CallerIdItem]
+
+
+class HeatmapItem(BaseModel):
+    day_of_week: int = Field(ge=0, le=6, description="0 = Sunday ... 6 = Saturday")
+    hour: int = Field(ge=0, le=23)
+    dials: int = Field(ge=0)
+    answered: int = Field(ge=0)
+    answer_rate_pct: float = Field(ge=0, le=100)
+
+
+class HeatmapResponse(BaseModel):
+    data: list[HeatmapItem] = Field(min_length=168, max_length=168)
+
+
+class LeadSourceItem(BaseModel):
+    source: str
+    total_leads: int = Field(ge=0)
+    dialed_count: int = Field(ge=0)
+    contacted_count: int = Field(ge=0)
+    conv_count: int = Field(ge=0)
+    conv_rate_pct: DecimalString
+
+
+class LeadSourceResponse(BaseModel):
+    data: list[LeadSourceItem]
+
+
+class TimeSeriesItem(BaseModel):
+    bucket: str = Field(description="YYYY-MM-DD (day), YYYY-Www (ISO week), YYYY-MM-DD HH:00:00 (hour)")
+    dials: int = Field(ge=0)
+    answers: int = Field(ge=0)
+    talk_sec: int = Field(ge=0)
+    conversions: int = Field(ge=0)
+
+
+class TimeSeriesResponse(BaseModel):
+    data: list[TimeSeriesItem]
+
+
+class AbandonCurrent(BaseModel):
+    campaign_id: int
+    attempts_total: int = Field(ge=0)
+    attempts_abandoned: int = Field(ge=0)
+    abandon_rate_pct: float = Field(ge=0, le=100)
+    window_minutes: int = Field(ge=1)
+    window_from: str
+    window_to: str
+    tenant_id: int
+    campaign_name: str
+    campaign_status: str
+    limit_pct: float
+    breached: bool
+
+
+class AbandonBreach(BaseModel):
+    snapshot_at: str
+    window_from: str
+    window_to: str
+    attempts_total: int
+    attempts_abandoned: int
+    abandon_rate_pct: float
+    limit_pct: float
+
+
+class AbandonData(BaseModel):
+    current: AbandonCurrent
+    breaches: list[AbandonBreach]
+
+
+class AbandonResponse(BaseModel):
+    data: AbandonData
+
+
+RESPONSE_MODELS = {
+    "dashboard": DashboardResponse,
+    "disposition-breakdown": DispositionResponse,
+    "agent-performance": AgentResponse,
+    "funnel": FunnelResponse,
+    "caller-id-health": CallerIdResponse,
+    "hour-dow-heatmap": HeatmapResponse,
+    "lead-source-attribution": LeadSourceResponse,
+    "time-series": TimeSeriesResponse,
+}

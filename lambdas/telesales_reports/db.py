@@ -1,0 +1,144 @@
+"""Database access for the Lambda handlers: one reused connection, read-only transactions, timeouts.
+
+Faults (server down, statement timeout, a mart not built) become `ServiceUnavailable`; the caller
+answers 503. The connection survives a timed-out statement and is re-opened after a broken one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg.rows import dict_row
+
+from .settings import get_settings
+
+
+class ServiceUnavailable(Exception):
+    """The database is unreachable, too slow, or a mart is missing."""
+
+
+_lock = threading.Lock()
+_conn: psycopg.Connection | None = None
+_url: str | None = None
+
+
+def _resolve_url() -> str:
+    """DATABASE_URL, else the Secrets Manager secret (RDS JSON), else the embedded server (local use)."""
+    global _url
+    if _url:
+        return _url
+    settings = get_settings()
+    if settings.database_url:
+        _url = settings.database_url
+    elif settings.database_secret_arn:
+        _url = url_from_secret(settings.database_secret_arn)
+    else:
+        from .database import database_url
+
+        _url = database_url()
+    return _url
+
+
+def url_from_secret(secret_arn: str) -> str:
+    """Build a PostgreSQL URL from an RDS-style Secrets Manager secret (host, port, username, ...)."""
+    import boto3
+    from psycopg.conninfo import make_conninfo
+
+    value = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
+    return make_conninfo(
+        host=value["host"],
+        port=str(value.get("port", 5432)),
+        user=value["username"],
+        password=value["password"],
+        dbname=value.get("dbname", "postgres"),
+    )
+
+
+def reset(url: str | None = None) -> None:
+    """Forget the current connection (and optionally point at another database); used by tests."""
+    global _conn, _url
+    with _lock:
+        if _conn is not None and not _conn.closed:
+            _conn.close()
+        _conn = None
+        _url = url
+
+
+def _connection() -> psycopg.Connection:
+    global _conn
+    if _conn is None or _conn.closed or _conn.broken:
+        settings = get_settings()
+        try:
+            _conn = psycopg.connect(
+                _resolve_url(),
+                connect_timeout=settings.connect_timeout_s,
+                autocommit=False,
+                row_factory=dict_row,
+                application_name="telesales-reports-api",
+            )
+        except psycopg.Error as exc:
+            _conn = None
+            raise ServiceUnavailable("database unreachable") from exc
+    return _conn
+
+
+@contextmanager
+def read_only() -> Iterator[psycopg.Connection]:
+    """A read-only transaction with the statement timeout, on the reused connection."""
+    with _lock:
+        conn = _connection()
+        timeout = get_settings().statement_timeout_ms
+        try:
+            with conn.transaction():
+                conn.execute("set transaction read only")
+                conn.execute("select set_config('statement_timeout', %s, true)", (str(timeout),))
+                yield conn
+        except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
+            raise ServiceUnavailable(type(exc).__name__) from exc
+        except psycopg.OperationalError as exc:
+            _discard(conn)
+            raise ServiceUnavailable("database connection lost") from exc
+        except psycopg.InterfaceError as exc:
+            _discard(conn)
+            raise ServiceUnavailable("database connection unusable") from exc
+
+
+@contextmanager
+def read_write() -> Iterator[psycopg.Connection]:
+    """A read-write transaction (the snapshot job), same fault handling as read_only."""
+    with _lock:
+        conn = _connection()
+        try:
+            with conn.transaction():
+                conn.execute(
+                    "select set_config('statement_timeout', %s, true)",
+                    (str(get_settings().statement_timeout_ms * 6),),
+                )
+                yield conn
+        except (pg_errors.QueryCanceled, pg_errors.UndefinedTable) as exc:
+            raise ServiceUnavailable(type(exc).__name__) from exc
+        except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
+            _discard(conn)
+            raise ServiceUnavailable("database connection lost") from exc
+
+
+def _discard(conn: psycopg.Connection) -> None:
+    global _conn
+    with contextlib.suppress(Exception):  # closing a broken connection must never mask the fault
+        conn.close()
+    _conn = None
+
+
+def fetch_all(conn: psycopg.Connection, query: Any, params: dict | Sequence | None = None) -> list[dict]:
+    return conn.execute(query, params).fetchall()
+
+
+def fetch_one(conn: psycopg.Connection, query: Any, params: dict | Sequence | None = None) -> dict | None:
+    return conn.execute(query, params).fetchone()

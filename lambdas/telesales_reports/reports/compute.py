@@ -1,0 +1,268 @@
+"""Each report: run its query over the marts and shape the rows into the contract's fields.
+
+Ratios are computed here from exact integer sums (rounding.py), never from floats in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import psycopg
+
+from ..api.params import ReportRequest
+from ..rounding import exact_ratio, pct_number, pct_string, ratio_int, ratio_string
+from ..settings import get_settings
+from . import queries
+
+UNKNOWN_DISPOSITION_COLOR = "#9CA3AF"
+FUNNEL_STAGES = (
+    ("Total leads", "total_leads"),
+    ("Dialed", "dialed"),
+    ("Connected", "connected"),
+    ("Talked > 30s", "talked"),
+    ("Disposed", "disposed"),
+    ("Converted", "converted"),
+)
+
+
+def dashboard(conn: psycopg.Connection, req: ReportRequest) -> dict:
+    row = conn.execute(queries.dashboard(req), queries.base_params(req)).fetchone()
+    dials, answers, talk = row["dials"], row["answers"], row["talk_sec"]
+    return {
+        "total_dials": dials,
+        "total_answers": answers,
+        "answer_rate_pct": pct_string(answers, dials),
+        "avg_talk_time_sec": ratio_string(talk, answers, 1),
+        "total_talk_time_sec": str(talk),
+        "unique_agents": row["unique_agents"],
+        "pdpl_blocked_count": row["pdpl_blocked_calls"],
+        # REPORTS.md section 3, Decision: the seed promises AHT and conversion on the dashboard.
+        "total_conversions": row["conversions"],
+        "conversion_rate_pct": pct_string(row["conversions"], answers),
+        "avg_aht_sec": ratio_int(row["handle_sec"], answers),
+    }
+
+
+def agent_performance(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    rows = conn.execute(queries.agent_performance(req), queries.base_params(req)).fetchall()
+    return [
+        {
+            "agent_id": r["agent_id"],
+            "name": r["agent_name"] if r["agent_name"] is not None else "(unknown)",
+            "username": r["username"] if r["username"] is not None else "",
+            "dials": r["dials"],
+            "answers": r["answers"],
+            "avg_aht_sec": ratio_int(r["handle_sec"], r["answers"]),
+            "conversions": r["conversions"],
+            "conv_rate": pct_number(r["conversions"], r["answers"], 2),
+        }
+        for r in rows
+    ]
+
+
+def hour_dow_heatmap(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    rows = conn.execute(queries.heatmap(req), queries.base_params(req)).fetchall()
+    cells = {(r["day_of_week"], r["hour"]): r for r in rows}
+    data = []
+    for day in range(7):
+        for hour in range(24):
+            cell = cells.get((day, hour))
+            dials = cell["dials"] if cell else 0
+            answered = cell["answers"] if cell else 0
+            data.append(
+                {
+                    "day_of_week": day,
+                    "hour": hour,
+                    "dials": dials,
+                    "answered": answered,
+                    "answer_rate_pct": pct_number(answered, dials, 1),
+                }
+            )
+    return data
+
+
+def time_series(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    params = queries.base_params(req) | {"bucket_format": queries.BUCKET_FORMATS[req.group_by]}
+    rows = conn.execute(queries.time_series(req), params).fetchall()
+    rows.sort(key=lambda r: r["bucket"])  # ascending; the labels are ASCII, so code point order
+    return [
+        {
+            "bucket": r["bucket"],
+            "dials": r["dials"],
+            "answers": r["answers"],
+            "talk_sec": r["talk_sec"],
+            "conversions": r["conversions"],
+        }
+        for r in rows
+    ]
+
+
+def disposition_breakdown(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    rows = conn.execute(queries.disposition_breakdown(req), queries.base_params(req)).fetchall()
+    total = sum(r["count"] for r in rows)
+    return [
+        {
+            "code": r["code"],
+            # REPORTS.md section 3, Decision: a code the tenant does not define.
+            "label": r["label"] if r["label"] is not None else r["code"],
+            "category": r["category"],
+            "color": r["color"] if r["color"] is not None else UNKNOWN_DISPOSITION_COLOR,
+            "count": r["count"],
+            "pct": pct_string(r["count"], total),
+        }
+        for r in rows
+    ]
+
+
+def health_status(total: int, answered: int, short: int, rejected: int) -> str:
+    """REPORTS.md section 3, caller-id-health: first matching rule, on the unrounded ratios."""
+    s = get_settings()
+    if total < s.health_min_calls:
+        return "no_data"
+    asr = exact_ratio(answered, total)
+    rejected_pct = exact_ratio(rejected, total)
+    short_pct = exact_ratio(short, total)
+
+    def limit(value: float) -> Decimal:
+        return Decimal(str(value))
+
+    if (
+        asr < limit(s.health_block_asr_pct)
+        or rejected_pct >= limit(s.health_block_rejected_pct)
+        or short_pct >= limit(s.health_block_short_pct)
+    ):
+        return "suspected_block"
+    if (
+        asr < limit(s.health_warning_asr_pct)
+        or rejected_pct >= limit(s.health_warning_rejected_pct)
+        or short_pct >= limit(s.health_warning_short_pct)
+    ):
+        return "warning"
+    return "healthy"
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def caller_id_health(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    params = queries.base_params(req) | {"short_call_sec": get_settings().short_call_threshold_sec}
+    rows = conn.execute(queries.caller_id_health(req), params).fetchall()
+    data = []
+    for r in rows:
+        total, answered = r["total_calls"], r["answered_calls"]
+        short, rejected = r["short_calls"], r["rejected_calls"]
+        data.append(
+            {
+                "cid": r["cid"],
+                "display_name": r["display_name"],
+                "carrier": r["carrier"],
+                "cli_type": r["cli_type"],
+                "pool_status": r["pool_status"],
+                "cooldown_until": iso_utc(r["cooldown_until"]),
+                "daily_cap": r["daily_cap"],
+                "total_calls": total,
+                "answered_calls": answered,
+                "asr_pct": pct_number(answered, total, 1),
+                "acd_sec": ratio_int(r["talk_sec"], answered),
+                "short_calls": short,
+                "short_call_ratio_pct": pct_number(short, total, 1),
+                "rejected_calls": rejected,
+                "health_status": health_status(total, answered, short, rejected),
+                "health_calls_today": r["calls_today"],
+            }
+        )
+    return data
+
+
+def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    exact = bool(req.agent_ids) or req.team_id is not None
+    params = queries.base_params(req) | {"exact": exact}
+    return conn.execute(queries.lead_stages(req), params).fetchall()
+
+
+def funnel(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    rows = _lead_stage_rows(conn, req)
+    return [{"stage": stage, "count": sum(r[key] for r in rows)} for stage, key in FUNNEL_STAGES]
+
+
+def lead_source_attribution(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    rows = _lead_stage_rows(conn, req)
+    return [
+        {
+            "source": r["lead_source"],
+            "total_leads": r["total_leads"],
+            "dialed_count": r["dialed"],
+            "contacted_count": r["connected"],
+            "conv_count": r["converted"],
+            "conv_rate_pct": pct_string(r["converted"], r["total_leads"]),
+        }
+        for r in rows
+    ]
+
+
+def _utc_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _number(value: Decimal) -> float | int:
+    """A numeric limit as a JSON number: 3 stays 3, 2.50 becomes 2.5."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def abandon_rate(conn: psycopg.Connection, req: ReportRequest, now: datetime | None = None) -> dict:
+    now = (now or datetime.now(UTC)).replace(microsecond=0)
+    window_from = now - timedelta(minutes=req.window_minutes)
+    params = {
+        "tenant_id": req.tenant_id,
+        "campaign_id": req.campaign_id,
+        "window_from": window_from,
+        "window_to": now,
+    }
+    row = conn.execute(queries.ABANDON_CURRENT, params).fetchone()
+    total, abandoned = row["attempts_total"], row["attempts_abandoned"]
+    limit = Decimal(row["limit_pct"])
+    breaches = conn.execute(queries.ABANDON_BREACHES, params).fetchall()
+    return {
+        "current": {
+            "campaign_id": row["campaign_id"],
+            "attempts_total": total,
+            "attempts_abandoned": abandoned,
+            "abandon_rate_pct": pct_number(abandoned, total, 2),
+            "window_minutes": req.window_minutes,
+            "window_from": _utc_text(window_from),
+            "window_to": _utc_text(now),
+            "tenant_id": req.tenant_id,
+            "campaign_name": row["campaign_name"],
+            "campaign_status": row["campaign_status"],
+            "limit_pct": _number(limit),
+            "breached": exact_ratio(abandoned, total) > limit,
+        },
+        "breaches": [
+            {
+                "snapshot_at": _utc_text(b["snapshot_at"]),
+                "window_from": _utc_text(b["window_from"]),
+                "window_to": _utc_text(b["window_to"]),
+                "attempts_total": b["attempts_total"],
+                "attempts_abandoned": b["attempts_abandoned"],
+                "abandon_rate_pct": float(b["abandon_rate_pct"]),
+                "limit_pct": _number(Decimal(b["limit_pct"])),
+            }
+            for b in breaches
+        ],
+    }
+
+
+REPORTS = {
+    "dashboard": dashboard,
+    "disposition-breakdown": disposition_breakdown,
+    "agent-performance": agent_performance,
+    "funnel": funnel,
+    "caller-id-health": caller_id_health,
+    "hour-dow-heatmap": hour_dow_heatmap,
+    "lead-source-attribution": lead_source_attribution,
+    "time-series": time_series,
+}

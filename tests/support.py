@@ -1,0 +1,158 @@
+"""Test support: hand-built raw rows, API Gateway v2 events, and a dbt build of a test database."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+import psycopg
+
+from telesales_reports import db
+from telesales_reports.api.handler import lambda_handler
+from telesales_reports.build import build
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def ts(text: str) -> datetime:
+    """'2026-06-01 09:00' or with seconds, UTC."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC) if "+" not in text else datetime.fromisoformat(text)
+
+
+class Raw:
+    """Collects raw rows with contract defaults, then inserts them in one go."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[dict]] = {}
+        self._call_id = 0
+        self._lead_id = 0
+
+    def add(self, table: str, **row: Any) -> dict:
+        self.rows.setdefault(table, []).append(row)
+        return row
+
+    def tenant(self, id: int, name: str = "Tenant") -> None:
+        self.add("tenants", id=id, name=f"{name} {id}")
+
+    def campaign(self, id: int, tenant_id: int, name: str = "Campaign", status: str = "active", limit=None) -> None:
+        self.add(
+            "campaigns", id=id, tenant_id=tenant_id, name=name, status=status, abandon_limit_pct=limit,
+            created_at=T0, updated_at=T0,
+        )
+
+    def team(self, id: int, tenant_id: int, name: str = "Team") -> None:
+        self.add("teams", id=id, tenant_id=tenant_id, name=name)
+
+    def agent(self, id: int, tenant_id: int, name: str, username: str, team_id: int | None = None) -> None:
+        self.add(
+            "users", id=id, tenant_id=tenant_id, team_id=team_id, name=name, username=username,
+            created_at=T0, updated_at=T0,
+        )
+
+    def disposition(self, tenant_id: int, code: str, label: str, category: str, color: str, conv: bool = False) -> None:
+        self.add(
+            "dispositions", tenant_id=tenant_id, code=code, label=label, category=category, color=color,
+            is_conversion=conv,
+        )
+
+    def caller_id(self, tenant_id: int, cid: str, **kw: Any) -> None:
+        row = dict(
+            tenant_id=tenant_id, cid=cid, display_name=None, carrier="viettel", cli_type="mobile",
+            pool_status="active", cooldown_until=None, daily_cap=200, created_at=T0, updated_at=T0,
+        )
+        row.update(kw)
+        self.add("caller_ids", **row)
+
+    def lead(self, tenant_id: int, campaign_id: int, created_at: str, source: str | None = "web", id=None) -> int:
+        self._lead_id = id or self._lead_id + 1
+        self.add(
+            "leads", id=self._lead_id, tenant_id=tenant_id, campaign_id=campaign_id, source=source,
+            phone="0900000000", created_at=ts(created_at), updated_at=ts(created_at),
+        )
+        return self._lead_id
+
+    def call(self, tenant_id: int, campaign_id: int, started_at: str, result: str = "connected", **kw: Any) -> int:
+        self._call_id = kw.pop("id", None) or self._call_id + 1
+        started = ts(started_at)
+        row = dict(
+            id=self._call_id, tenant_id=tenant_id, campaign_id=campaign_id, lead_id=None, agent_id=None,
+            team_id=None, caller_id=None, started_at=started,
+            answered_at=started if result in ("connected", "abandoned", "voicemail") else None,
+            ended_at=None, result=result, block_reason=None, talk_sec=0, hold_sec=0, wrap_sec=0,
+            disposition_code=None, updated_at=started,
+        )
+        row.update(kw)
+        self.add("calls", **row)
+        return self._call_id
+
+    def load(self, url: str, truncate: bool = True) -> None:
+        with psycopg.connect(url, autocommit=True) as conn:
+            if truncate:
+                conn.execute(
+                    "truncate raw.tenants, raw.campaigns, raw.teams, raw.users, raw.dispositions, raw.leads,"
+                    " raw.caller_ids, raw.calls, ops.abandon_rate_snapshots"
+                )
+            for table, rows in self.rows.items():
+                cols = list(rows[0])
+                with conn.cursor().copy(f"copy raw.{table} ({', '.join(cols)}) from stdin") as copy:
+                    for row in rows:
+                        copy.write_row([row.get(c) for c in cols])
+        self.rows = {}
+
+
+def build_db(url: str, full_refresh: bool = False) -> None:
+    build(url, full_refresh=full_refresh)
+    db.reset(url)
+
+
+def event(path: str, params: list[tuple[str, str]] | dict | None = None, tenant: Any = 1, method: str = "GET") -> dict:
+    """An API Gateway HTTP API (v2) event as the JWT authorizer passes it."""
+    pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
+    joined: dict[str, str] = {}
+    for key, value in pairs:
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    ctx: dict = {
+        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "t"},
+        "requestId": "req-1",
+        "routeKey": "$default",
+        "stage": "$default",
+    }
+    if tenant is not None:
+        ctx["authorizer"] = {"jwt": {"claims": {"tenant_id": str(tenant), "sub": "u1"}, "scopes": None}}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": path,
+        "rawQueryString": urlencode(pairs),
+        "headers": {"host": "localhost"},
+        "queryStringParameters": joined or None,
+        "requestContext": ctx,
+        "isBase64Encoded": False,
+    }
+
+
+class Ctx:
+    function_name = "telesales-reports"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:000000000000:function:telesales-reports"
+    aws_request_id = "req-1"
+
+
+def call(report: str, params: list[tuple[str, str]] | dict | None = None, tenant: Any = 1) -> tuple[int, Any]:
+    """Invoke the real Lambda handler; return (status, parsed JSON body or raw response)."""
+    path = report if report.startswith("/") else f"/api/telesales/reports/{report}"
+    response = lambda_handler(event(path, params, tenant), Ctx())
+    body = response.get("body")
+    if response.get("isBase64Encoded") or not str(response.get("headers", {}).get("Content-Type", "")).startswith(
+        "application/json"
+    ):
+        return response["statusCode"], response
+    return response["statusCode"], json.loads(body) if body else None
+
+
+def data(report: str, params: list[tuple[str, str]] | dict | None = None, tenant: Any = 1) -> Any:
+    status, body = call(report, params, tenant)
+    assert status == 200, body
+    return body["data"]
