@@ -31,10 +31,28 @@ def embedded_url() -> str:
         return server.get_uri()
 
 
+def url_from_parts_env() -> str | None:
+    """A URL from TELESALES_DB_HOST/PORT/USER/PASSWORD/NAME (how the ECS dbt task receives its secret)."""
+    host = os.environ.get("TELESALES_DB_HOST")
+    if not host or not os.environ.get("TELESALES_DB_USER"):
+        return None
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(
+        host=host,
+        port=os.environ.get("TELESALES_DB_PORT", "5432"),
+        user=os.environ["TELESALES_DB_USER"],
+        password=os.environ.get("TELESALES_DB_PASSWORD", ""),
+        dbname=os.environ.get("TELESALES_DB_NAME", "postgres"),
+        sslmode=os.environ.get("TELESALES_DB_SSLMODE", "prefer"),
+    )
+
+
 def database_url() -> str:
-    """`DATABASE_URL` when set, else the embedded server's URL (starting it if needed)."""
-    url = os.environ.get("DATABASE_URL")
+    """`DATABASE_URL` when set, else TELESALES_DB_* parts, else the embedded server (started if needed)."""
+    url = os.environ.get("DATABASE_URL") or url_from_parts_env()
     if url:
+        os.environ["DATABASE_URL"] = url
         return url
     url = embedded_url()
     os.environ["DATABASE_URL"] = url
@@ -42,7 +60,18 @@ def database_url() -> str:
 
 
 def parse_url(url: str) -> ConnectionParams:
-    """Split a `postgresql://` URL (including `?host=/socket/dir` for Unix sockets)."""
+    """Split a `postgresql://` URL (including `?host=/socket/dir` for Unix sockets) or a key=value conninfo."""
+    if "://" not in url:
+        from psycopg.conninfo import conninfo_to_dict
+
+        parts = conninfo_to_dict(url)
+        return ConnectionParams(
+            host=str(parts.get("host", "localhost")),
+            port=int(parts.get("port", 5432)),
+            user=str(parts.get("user", "postgres")),
+            password=str(parts.get("password", "")),
+            dbname=str(parts.get("dbname", "postgres")),
+        )
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
     host = query.get("host", [parsed.hostname or "localhost"])[0]
