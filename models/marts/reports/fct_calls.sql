@@ -16,7 +16,8 @@
 
 -- One row per call attempt (blocked attempts included), classified. Incremental on call_id:
 -- a run takes the calls whose updated_at is past the high-water mark minus a look-back, and the
--- calls whose conversion flag changed because their tenant re-flagged a disposition code.
+-- calls whose conversion flag changed because their tenant re-flagged a disposition code. The mark
+-- is capped at now(): a row dated in the future must not hide the updates that arrive after it.
 with calls as (
     select * from {{ ref('int_calls__conversion_flagged') }}
 ),
@@ -28,7 +29,7 @@ dispositions as ( -- noqa: ST03
 {% if is_incremental() %}
     high_water_mark as (
         select
-            coalesce(max(updated_at), '-infinity'::timestamptz)
+            coalesce(least(max(updated_at), now()), '-infinity'::timestamptz)
             - interval '{{ var("incremental_lookback_hours") }} hours' as updated_since
         from {{ this }}
     ),

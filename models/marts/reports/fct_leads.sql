@@ -29,7 +29,7 @@ calls as (
     previous_run as (
         select
             coalesce(max(existing.dbt_loaded_at), '-infinity'::timestamptz) as loaded_at,
-            coalesce(max(existing.updated_at), '-infinity'::timestamptz)
+            coalesce(least(max(existing.updated_at), now()), '-infinity'::timestamptz)
             - interval '{{ var("incremental_lookback_hours") }} hours' as updated_since
         from {{ this }} as existing
     ),
