@@ -38,8 +38,14 @@ class Raw:
 
     def campaign(self, id: int, tenant_id: int, name: str = "Campaign", status: str = "active", limit=None) -> None:
         self.add(
-            "campaigns", id=id, tenant_id=tenant_id, name=name, status=status, abandon_limit_pct=limit,
-            created_at=T0, updated_at=T0,
+            "campaigns",
+            id=id,
+            tenant_id=tenant_id,
+            name=name,
+            status=status,
+            abandon_limit_pct=limit,
+            created_at=T0,
+            updated_at=T0,
         )
 
     def team(self, id: int, tenant_id: int, name: str = "Team") -> None:
@@ -47,20 +53,39 @@ class Raw:
 
     def agent(self, id: int, tenant_id: int, name: str, username: str, team_id: int | None = None) -> None:
         self.add(
-            "users", id=id, tenant_id=tenant_id, team_id=team_id, name=name, username=username,
-            created_at=T0, updated_at=T0,
+            "users",
+            id=id,
+            tenant_id=tenant_id,
+            team_id=team_id,
+            name=name,
+            username=username,
+            created_at=T0,
+            updated_at=T0,
         )
 
     def disposition(self, tenant_id: int, code: str, label: str, category: str, color: str, conv: bool = False) -> None:
         self.add(
-            "dispositions", tenant_id=tenant_id, code=code, label=label, category=category, color=color,
+            "dispositions",
+            tenant_id=tenant_id,
+            code=code,
+            label=label,
+            category=category,
+            color=color,
             is_conversion=conv,
         )
 
     def caller_id(self, tenant_id: int, cid: str, **kw: Any) -> None:
         row = dict(
-            tenant_id=tenant_id, cid=cid, display_name=None, carrier="viettel", cli_type="mobile",
-            pool_status="active", cooldown_until=None, daily_cap=200, created_at=T0, updated_at=T0,
+            tenant_id=tenant_id,
+            cid=cid,
+            display_name=None,
+            carrier="viettel",
+            cli_type="mobile",
+            pool_status="active",
+            cooldown_until=None,
+            daily_cap=200,
+            created_at=T0,
+            updated_at=T0,
         )
         row.update(kw)
         self.add("caller_ids", **row)
@@ -68,8 +93,14 @@ class Raw:
     def lead(self, tenant_id: int, campaign_id: int, created_at: str, source: str | None = "web", id=None) -> int:
         self._lead_id = id or self._lead_id + 1
         self.add(
-            "leads", id=self._lead_id, tenant_id=tenant_id, campaign_id=campaign_id, source=source,
-            phone="0900000000", created_at=ts(created_at), updated_at=ts(created_at),
+            "leads",
+            id=self._lead_id,
+            tenant_id=tenant_id,
+            campaign_id=campaign_id,
+            source=source,
+            phone="0900000000",
+            created_at=ts(created_at),
+            updated_at=ts(created_at),
         )
         return self._lead_id
 
@@ -77,11 +108,23 @@ class Raw:
         self._call_id = kw.pop("id", None) or self._call_id + 1
         started = ts(started_at)
         row = dict(
-            id=self._call_id, tenant_id=tenant_id, campaign_id=campaign_id, lead_id=None, agent_id=None,
-            team_id=None, caller_id=None, started_at=started,
+            id=self._call_id,
+            tenant_id=tenant_id,
+            campaign_id=campaign_id,
+            lead_id=None,
+            agent_id=None,
+            team_id=None,
+            caller_id=None,
+            started_at=started,
             answered_at=started if result in ("connected", "abandoned", "voicemail") else None,
-            ended_at=None, result=result, block_reason=None, talk_sec=0, hold_sec=0, wrap_sec=0,
-            disposition_code=None, updated_at=started,
+            ended_at=None,
+            result=result,
+            block_reason=None,
+            talk_sec=0,
+            hold_sec=0,
+            wrap_sec=0,
+            disposition_code=None,
+            updated_at=started,
         )
         row.update(kw)
         self.add("calls", **row)
