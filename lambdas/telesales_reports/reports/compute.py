@@ -5,6 +5,7 @@ Ratios are computed here from exact integer sums (rounding.py), never from float
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -26,8 +27,33 @@ FUNNEL_STAGES = (
 )
 
 
+def _run(conn: psycopg.Connection, build, req: ReportRequest, **extra):
+    """Build a report query (which binds its own range parameters) and execute it."""
+    params = queries.base_params(req) | extra
+    query = build(req, params)
+    return conn.execute(query, params)
+
+
+_THRESHOLD_CACHE: dict[str, tuple[float, int | None]] = {}
+
+
+def _rollup_threshold(conn: psycopg.Connection) -> int | None:
+    """The short-call threshold the caller-ID rollups were built with (None: empty), cached 5 minutes.
+
+    When it differs from the API's setting, caller-id-health reads fct_calls instead (exact, slower).
+    """
+    cached = _THRESHOLD_CACHE.get("value")
+    if cached and time.monotonic() - cached[0] < 300:
+        return cached[1]
+    rows = conn.execute(queries.CALLER_THRESHOLDS).fetchall()
+    values = {r["short_call_threshold_sec"] for r in rows}
+    value = values.pop() if len(values) == 1 else (None if not values else -1)
+    _THRESHOLD_CACHE["value"] = (time.monotonic(), value)
+    return value
+
+
 def dashboard(conn: psycopg.Connection, req: ReportRequest) -> dict:
-    row = conn.execute(queries.dashboard(req), queries.base_params(req)).fetchone()
+    row = _run(conn, queries.dashboard, req).fetchone()
     dials, answers, talk = row["dials"], row["answers"], row["talk_sec"]
     return {
         "total_dials": dials,
@@ -45,7 +71,7 @@ def dashboard(conn: psycopg.Connection, req: ReportRequest) -> dict:
 
 
 def agent_performance(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    rows = conn.execute(queries.agent_performance(req), queries.base_params(req)).fetchall()
+    rows = _run(conn, queries.agent_performance, req).fetchall()
     return [
         {
             "agent_id": r["agent_id"],
@@ -62,7 +88,7 @@ def agent_performance(conn: psycopg.Connection, req: ReportRequest) -> list[dict
 
 
 def hour_dow_heatmap(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    rows = conn.execute(queries.heatmap(req), queries.base_params(req)).fetchall()
+    rows = _run(conn, queries.heatmap, req).fetchall()
     cells = {(r["day_of_week"], r["hour"]): r for r in rows}
     data = []
     for day in range(7):
@@ -83,8 +109,7 @@ def hour_dow_heatmap(conn: psycopg.Connection, req: ReportRequest) -> list[dict]
 
 
 def time_series(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = queries.base_params(req) | {"bucket_format": queries.BUCKET_FORMATS[req.group_by]}
-    rows = conn.execute(queries.time_series(req), params).fetchall()
+    rows = _run(conn, queries.time_series, req, bucket_format=queries.BUCKET_FORMATS[req.group_by]).fetchall()
     rows.sort(key=lambda r: r["bucket"])  # ascending; the labels are ASCII, so code point order
     return [
         {
@@ -99,7 +124,7 @@ def time_series(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
 
 
 def disposition_breakdown(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    rows = conn.execute(queries.disposition_breakdown(req), queries.base_params(req)).fetchall()
+    rows = _run(conn, queries.disposition_breakdown, req).fetchall()
     total = sum(r["count"] for r in rows)
     return [
         {
@@ -149,8 +174,10 @@ def iso_utc(moment: datetime | None) -> str | None:
 
 
 def caller_id_health(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = queries.base_params(req) | {"short_call_sec": get_settings().short_call_threshold_sec}
-    rows = conn.execute(queries.caller_id_health(req), params).fetchall()
+    threshold = get_settings().short_call_threshold_sec
+    params = queries.base_params(req) | {"short_call_sec": threshold}
+    query = queries.caller_id_health(req, params, rollup_threshold_ok=_rollup_threshold(conn) in (None, threshold))
+    rows = conn.execute(query, params).fetchall()
     data = []
     for r in rows:
         total, answered = r["total_calls"], r["answered_calls"]
@@ -179,9 +206,7 @@ def caller_id_health(conn: psycopg.Connection, req: ReportRequest) -> list[dict]
 
 
 def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    exact = bool(req.agent_ids) or req.team_id is not None
-    params = queries.base_params(req) | {"exact": exact}
-    return conn.execute(queries.lead_stages(req), params).fetchall()
+    return conn.execute(queries.lead_stages(req), queries.base_params(req)).fetchall()
 
 
 def funnel(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:

@@ -8,7 +8,8 @@ Both carry the same additive measures, so the union is exact for any window.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from psycopg import sql
 
@@ -43,19 +44,47 @@ FCT_MEASURES = sql.SQL(
 )
 
 
-def _slot_floor(moment: datetime) -> datetime:
-    seconds = moment.timestamp()
-    return datetime.fromtimestamp(seconds - seconds % SLOT_SECONDS, tz=moment.tzinfo)
+DAY_SECONDS = 86400
 
 
-def _slot_ceil(moment: datetime) -> datetime:
-    floor = _slot_floor(moment)
-    return floor if floor == moment else floor + timedelta(seconds=SLOT_SECONDS)
+def _floor(moment: datetime, seconds: int) -> datetime:
+    """Start of the UTC period of `seconds` (15 minutes, a day) that holds `moment`."""
+    epoch = moment.timestamp()
+    return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
+
+
+def _ceil(moment: datetime, seconds: int) -> datetime:
+    floor = _floor(moment, seconds)
+    return floor if floor == moment else floor + timedelta(seconds=seconds)
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """A window [start, end) cut into whole coarse periods, whole 15-minute slots and raw edges."""
+
+    coarse: tuple[datetime, datetime] | None
+    slots: tuple[tuple[datetime, datetime], ...]
+    edges: tuple[tuple[datetime, datetime], ...]
+
+
+def decompose(start: datetime, end: datetime, coarse_seconds: int | None, slot_seconds: int = SLOT_SECONDS) -> Pieces:
+    """Cut [start, end): the middle in whole `coarse_seconds` periods (if any), then whole slots, and the
+    partial slots at both ends as raw edges. Every instant of the window lands in exactly one piece."""
+    first_slot, last_slot = _ceil(start, slot_seconds), _floor(end, slot_seconds)
+    if first_slot >= last_slot:
+        return Pieces(None, (), ((start, end),))
+    edges = tuple(r for r in ((start, first_slot), (last_slot, end)) if r[0] < r[1])
+    if coarse_seconds:
+        first_coarse, last_coarse = _ceil(first_slot, coarse_seconds), _floor(last_slot, coarse_seconds)
+        if first_coarse < last_coarse:
+            slots = tuple(r for r in ((first_slot, first_coarse), (last_coarse, last_slot)) if r[0] < r[1])
+            return Pieces((first_coarse, last_coarse), slots, edges)
+    return Pieces(None, ((first_slot, last_slot),), edges)
 
 
 def base_params(req: ReportRequest) -> dict:
     """The bound values every report query shares."""
-    params: dict = {
+    return {
         "tenant_id": req.tenant_id,
         "window_start": req.window_start,
         "window_end": req.window_end,
@@ -64,12 +93,34 @@ def base_params(req: ReportRequest) -> dict:
         "agent_ids": list(req.agent_ids),
         "timezone": req.timezone,
     }
-    if req.window_start is not None:
-        slot_from, slot_to = _slot_ceil(req.window_start), _slot_floor(req.window_end)
-        if slot_from >= slot_to:  # no whole slot: every call of the window comes from fct_calls
-            slot_from = slot_to = req.window_end
-        params["slot_from"], params["slot_to"] = slot_from, slot_to
-    return params
+
+
+def has_agent_filter(req: ReportRequest) -> bool:
+    return bool(req.agent_ids) or req.team_id is not None
+
+
+def _range(params: dict, lower: datetime, upper: datetime) -> tuple[sql.Placeholder, sql.Placeholder]:
+    """Bind a [lower, upper) range under fresh parameter names."""
+    index = len([k for k in params if k.startswith("range_")]) // 2
+    params[f"range_{index}_from"], params[f"range_{index}_to"] = lower, upper
+    return sql.Placeholder(f"range_{index}_from"), sql.Placeholder(f"range_{index}_to")
+
+
+def _piece(
+    params: dict, table: str, period: str, lower: datetime, upper: datetime, columns: sql.Composable, filters
+) -> sql.Composable:
+    low, high = _range(params, lower, upper)
+    return sql.SQL(
+        "select {columns} from marts.{table} where tenant_id = %(tenant_id)s"
+        " and {period} >= {low} and {period} < {high} {filters}"
+    ).format(
+        columns=columns,
+        table=sql.Identifier(table),
+        period=sql.Identifier(period),
+        low=low,
+        high=high,
+        filters=filters,
+    )
 
 
 def call_filters(req: ReportRequest, alias: str = "") -> sql.Composable:
@@ -92,31 +143,50 @@ def call_filters(req: ReportRequest, alias: str = "") -> sql.Composable:
     return sql.SQL(" ").join(parts)
 
 
-def calls_source(req: ReportRequest) -> sql.Composable:
-    """Rows (slot_start, campaign_id, agent_id, team_id, measures...) of the window's calls."""
-    filters = call_filters(req)
+def _rollup_columns(period: str, agent: bool) -> sql.Composable:
     measures = sql.SQL(", ").join(sql.Identifier(m) for m in MEASURES)
-    return sql.SQL(
-        """
-        select slot_start, campaign_id, agent_id, team_id, {measures}
-        from marts.agg_calls_15m
-        where tenant_id = %(tenant_id)s
-            and slot_start >= %(slot_from)s and slot_start < %(slot_to)s
-            {filters}
-        union all
-        select slot_start, campaign_id, agent_id, team_id, {fct_measures}
-        from marts.fct_calls
-        where tenant_id = %(tenant_id)s
-            and (
-                (started_at >= %(window_start)s and started_at < %(slot_from)s)
-                or (started_at >= %(slot_to)s and started_at < %(window_end)s)
-            )
-            {filters}
-        """
-    ).format(measures=measures, fct_measures=FCT_MEASURES, filters=filters)
+    agent_column = sql.SQL("agent_id") if agent else sql.SQL("null::bigint")
+    return sql.SQL("{period} as slot_start, {agent} as agent_id, {measures}").format(
+        period=sql.Identifier(period), agent=agent_column, measures=measures
+    )
 
 
-def dashboard(req: ReportRequest) -> sql.Composable:
+FCT_COLUMNS = sql.SQL("slot_start, agent_id, {measures}").format(measures=FCT_MEASURES)
+
+
+def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Composable:
+    """Rows (slot_start, agent_id, measures...) covering the window's calls that pass the filters.
+
+    Whole UTC days come from a daily rollup (reports that do not bucket by local time), whole
+    15-minute slots from the narrowest 15-minute rollup that still has the filtered columns, and the
+    partial slots at the edges call by call from fct_calls. Bucketed reports use slots only: a
+    slot's start maps to one local hour in every timezone.
+    """
+    filters = call_filters(req)
+    pieces = decompose(req.window_start, req.window_end, None if bucketed else DAY_SECONDS)
+    unfiltered = req.campaign_id is None and not has_agent_filter(req)
+    parts: list[sql.Composable] = []
+    if pieces.coarse:
+        day_table = "agg_agent_calls_daily" if unfiltered else "agg_calls_daily"
+        parts.append(
+            _piece(params, day_table, "day_start", *pieces.coarse, _rollup_columns("day_start", True), filters)
+        )
+    if bucketed and unfiltered:
+        slot_table, slot_agent = "agg_tenant_calls_15m", False
+    elif bucketed and not has_agent_filter(req):
+        slot_table, slot_agent = "agg_campaign_calls_15m", False
+    else:
+        slot_table, slot_agent = "agg_calls_15m", True
+    for lower, upper in pieces.slots:
+        parts.append(
+            _piece(params, slot_table, "slot_start", lower, upper, _rollup_columns("slot_start", slot_agent), filters)
+        )
+    for lower, upper in pieces.edges:
+        parts.append(_piece(params, "fct_calls", "started_at", lower, upper, FCT_COLUMNS, filters))
+    return sql.SQL(" union all ").join(parts)
+
+
+def dashboard(req: ReportRequest, params: dict) -> sql.Composable:
     return sql.SQL(
         """
         select
@@ -129,10 +199,10 @@ def dashboard(req: ReportRequest) -> sql.Composable:
             count(distinct agent_id) filter (where dials > 0) as unique_agents
         from ({source}) as calls
         """
-    ).format(source=calls_source(req))
+    ).format(source=calls_source(req, params, bucketed=False))
 
 
-def agent_performance(req: ReportRequest) -> sql.Composable:
+def agent_performance(req: ReportRequest, params: dict) -> sql.Composable:
     return sql.SQL(
         """
         select
@@ -151,10 +221,10 @@ def agent_performance(req: ReportRequest) -> sql.Composable:
         having sum(calls.dials) > 0
         order by conversions desc, calls.agent_id asc
         """
-    ).format(source=calls_source(req))
+    ).format(source=calls_source(req, params, bucketed=False))
 
 
-def heatmap(req: ReportRequest) -> sql.Composable:
+def heatmap(req: ReportRequest, params: dict) -> sql.Composable:
     return sql.SQL(
         """
         select
@@ -165,13 +235,13 @@ def heatmap(req: ReportRequest) -> sql.Composable:
         from ({source}) as calls
         group by 1, 2
         """
-    ).format(source=calls_source(req))
+    ).format(source=calls_source(req, params, bucketed=True))
 
 
 BUCKET_FORMATS = {"day": "YYYY-MM-DD", "week": 'IYYY-"W"IW', "hour": "YYYY-MM-DD HH24:00:00"}
 
 
-def time_series(req: ReportRequest) -> sql.Composable:
+def time_series(req: ReportRequest, params: dict) -> sql.Composable:
     return sql.SQL(
         """
         select
@@ -184,53 +254,83 @@ def time_series(req: ReportRequest) -> sql.Composable:
         group by 1
         having sum(dials) > 0
         """
-    ).format(source=calls_source(req))
+    ).format(source=calls_source(req, params, bucketed=True))
 
 
-def disposition_breakdown(req: ReportRequest) -> sql.Composable:
+def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
+    """Dials with a disposition per code: whole UTC days from a daily rollup, the rest from fct_calls."""
+    filters = call_filters(req)
+    pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
+    day_table = "agg_dispositions_daily" if has_agent_filter(req) else "agg_campaign_dispositions_daily"
+    parts = [
+        _piece(params, day_table, "day_start", lower, upper, sql.SQL("disposition_code, dials"), filters)
+        for lower, upper in pieces.slots
+    ]
+    parts += [
+        _piece(
+            params, "fct_calls", "started_at", lower, upper,
+            sql.SQL("disposition_code, 1 as dials"),
+            sql.SQL("and is_dial and disposition_code is not null {filters}").format(filters=filters),
+        )
+        for lower, upper in pieces.edges
+    ]  # fmt: skip
     return sql.SQL(
         """
+        with counted as (
+            select disposition_code, sum(dials)::bigint as count
+            from ({source}) as coded
+            group by disposition_code
+        )
         select
-            calls.disposition_code as code,
+            counted.disposition_code as code,
             dispositions.disposition_label as label,
             dispositions.disposition_category as category,
             dispositions.disposition_color as color,
-            count(*)::bigint as count
-        from marts.fct_calls as calls
+            counted.count
+        from counted
         left join marts.dim_dispositions as dispositions
             on dispositions.tenant_id = %(tenant_id)s
-            and dispositions.disposition_code = calls.disposition_code
-        where calls.tenant_id = %(tenant_id)s
-            and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-            and calls.is_dial
-            and calls.disposition_code is not null
-            {filters}
-        group by 1, 2, 3, 4
-        order by count desc, calls.disposition_code collate "C" asc
+            and dispositions.disposition_code = counted.disposition_code
+        order by counted.count desc, counted.disposition_code collate "C" asc
         """
-    ).format(filters=call_filters(req, "calls"))
+    ).format(source=sql.SQL(" union all ").join(parts))
 
 
-def caller_id_health(req: ReportRequest) -> sql.Composable:
+CALLER_MEASURES = sql.SQL("caller_id, total_calls, answered_calls, talk_sec, short_calls, rejected_calls")
+FCT_CALLER_MEASURES = sql.SQL(
+    "caller_id, 1 as total_calls, is_answered::int as answered_calls, talk_sec, "
+    "(is_connected and talk_sec < %(short_call_sec)s)::int as short_calls, is_rejected::int as rejected_calls"
+)
+
+
+def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool) -> sql.Composable:
+    """Every caller ID of the pool with its window measures (daily rollups where they apply) and the
+    live count of today's dials."""
+    filters = call_filters(req)
+    use_rollup = rollup_threshold_ok and not has_agent_filter(req)
+    pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
+    day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
+    day_table = "agg_caller_ids_daily" if req.campaign_id is None else "agg_campaign_caller_ids_daily"
+    parts = [_piece(params, day_table, "day_start", lo, hi, CALLER_MEASURES, filters) for lo, hi in day_ranges]
+    parts += [
+        _piece(
+            params, "fct_calls", "started_at", lo, hi, FCT_CALLER_MEASURES,
+            sql.SQL("and is_dial and caller_id is not null {filters}").format(filters=filters),
+        )
+        for lo, hi in fct_ranges
+    ]  # fmt: skip
     return sql.SQL(
         """
         with window_calls as (
             select
-                calls.caller_id,
-                count(*)::bigint as total_calls,
-                count(*) filter (where calls.is_answered)::bigint as answered_calls,
-                coalesce(sum(calls.talk_sec), 0)::bigint as talk_sec,
-                count(*) filter (
-                    where calls.is_connected and calls.talk_sec < %(short_call_sec)s
-                )::bigint as short_calls,
-                count(*) filter (where calls.is_rejected)::bigint as rejected_calls
-            from marts.fct_calls as calls
-            where calls.tenant_id = %(tenant_id)s
-                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                and calls.is_dial
-                and calls.caller_id is not null
-                {filters}
-            group by calls.caller_id
+                caller_id,
+                sum(total_calls)::bigint as total_calls,
+                sum(answered_calls)::bigint as answered_calls,
+                sum(talk_sec)::bigint as talk_sec,
+                sum(short_calls)::bigint as short_calls,
+                sum(rejected_calls)::bigint as rejected_calls
+            from ({source}) as per_caller
+            group by caller_id
         ),
 
         local_today as (
@@ -271,85 +371,161 @@ def caller_id_health(req: ReportRequest) -> sql.Composable:
         where pool.tenant_id = %(tenant_id)s
         order by coalesce(window_calls.total_calls, 0) desc, pool.cid collate "C" asc
         """
-    ).format(filters=call_filters(req, "calls"))
+    ).format(source=sql.SQL(" union all ").join(parts))
+
+
+CALLER_THRESHOLDS = "select distinct short_call_threshold_sec from marts.agg_caller_ids_daily"
+
+STAGES = ("dialed", "connected", "talked", "disposed", "converted")
+MILESTONES = {
+    "dialed": "first_dial_at",
+    "connected": "first_answer_at",
+    "talked": "first_talk_over_30s_at",
+    "disposed": "first_disposed_at",
+    "converted": "first_conversion_at",
+}
+CALL_STAGE_FLAGS = sql.SQL(
+    """
+    bool_or(calls.is_dial) as dialed,
+    bool_or(calls.is_answered) as connected,
+    bool_or(calls.is_dial and calls.talk_sec > 30) as talked,
+    bool_or(calls.is_dial and calls.disposition_code is not null) as disposed,
+    bool_or(calls.is_conversion) as converted
+    """
+)
+
+
+def _is_day_aligned(moment: datetime) -> bool:
+    return moment.timestamp() % DAY_SECONDS == 0
 
 
 def lead_stages(req: ReportRequest) -> sql.Composable:
-    """Funnel stage counts per lead source for the cohort (leads created in the window).
+    """Funnel stage counts per lead source for the cohort (REPORTS.md section 3, funnel).
 
-    A cohort lead's stages come from its milestones in fct_leads, unless it has irregular calls or
-    agent/team filters apply; then from its calls in the window that pass every filter.
+    Cohort: leads created in the window (and the campaign). Stage counts:
+    - with agent/team filters: from the window's filtered calls of cohort leads (fct_calls);
+    - else regular leads from their milestones (fct_leads, or the daily rollups when the window is
+      whole UTC days) and leads with irregular calls from their calls.
+    Every branch yields (lead_source, total_leads, dialed, connected, talked, disposed, converted).
     """
-    cohort_campaign = sql.SQL("and campaign_id = %(campaign_id)s") if req.campaign_id is not None else sql.SQL("")
-    return sql.SQL(
-        """
-        with cohort as (
-            select lead_id, lead_source, has_irregular_calls or %(exact)s as needs_calls,
-                first_dial_at, first_answer_at, first_talk_over_30s_at, first_disposed_at, first_conversion_at
-            from marts.fct_leads
+    campaign = sql.SQL("and campaign_id = %(campaign_id)s") if req.campaign_id is not None else sql.SQL("")
+    whole_days = _is_day_aligned(req.window_start) and _is_day_aligned(req.window_end)
+    zeros = sql.SQL(", ").join(sql.SQL("0 as {}").format(sql.Identifier(s)) for s in STAGES)
+    parts: list[sql.Composable] = []
+
+    if whole_days:
+        table = "agg_lead_milestones_daily" if req.campaign_id is not None else "agg_tenant_lead_milestones_daily"
+        totals_and_regular = sql.SQL(
+            """
+            select lead_source, sum(leads) as total_leads, {stage_sums}
+            from marts.{table}
             where tenant_id = %(tenant_id)s
-                and created_at >= %(window_start)s and created_at < %(window_end)s
-                {cohort_campaign}
-        ),
-
-        from_milestones as (
-            select
-                lead_source,
-                count(*) as total_leads,
-                count(*) filter (where first_dial_at < %(window_end)s) as dialed,
-                count(*) filter (where first_answer_at < %(window_end)s) as connected,
-                count(*) filter (where first_talk_over_30s_at < %(window_end)s) as talked,
-                count(*) filter (where first_disposed_at < %(window_end)s) as disposed,
-                count(*) filter (where first_conversion_at < %(window_end)s) as converted
-            from cohort
-            where not needs_calls
+                and created_day >= %(window_start)s and created_day < %(window_end)s
+                {campaign}
             group by lead_source
-        ),
-
-        lead_calls as (
-            select
-                calls.lead_id,
-                bool_or(calls.is_dial) as dialed,
-                bool_or(calls.is_answered) as connected,
-                bool_or(calls.is_dial and calls.talk_sec > 30) as talked,
-                bool_or(calls.is_dial and calls.disposition_code is not null) as disposed,
-                bool_or(calls.is_conversion) as converted
-            from marts.fct_calls as calls
-            inner join cohort on cohort.lead_id = calls.lead_id and cohort.needs_calls
-            where calls.tenant_id = %(tenant_id)s
-                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                {filters}
-            group by calls.lead_id
-        ),
-
-        from_calls as (
-            select
-                cohort.lead_source,
-                count(*) as total_leads,
-                count(*) filter (where lead_calls.dialed) as dialed,
-                count(*) filter (where lead_calls.connected) as connected,
-                count(*) filter (where lead_calls.talked) as talked,
-                count(*) filter (where lead_calls.disposed) as disposed,
-                count(*) filter (where lead_calls.converted) as converted
-            from cohort
-            left join lead_calls on lead_calls.lead_id = cohort.lead_id
-            where cohort.needs_calls
-            group by cohort.lead_source
+            """
+        ).format(
+            table=sql.Identifier(table),
+            campaign=campaign,
+            stage_sums=sql.SQL(", ").join(
+                sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(
+                    stage=sql.Identifier(s)
+                )
+                for s in STAGES
+            ),
+        )
+        # Irregular leads are not in the rollup: add them to the totals here.
+        irregular_totals = sql.SQL(
+            """
+            select lead_source, count(*) as total_leads, {zeros}
+            from marts.fct_leads
+            where tenant_id = %(tenant_id)s and has_irregular_calls
+                and created_at >= %(window_start)s and created_at < %(window_end)s {campaign}
+            group by lead_source
+            """
+        ).format(zeros=zeros, campaign=campaign)
+        parts += [totals_and_regular, irregular_totals]
+        if has_agent_filter(req):
+            # Stages come from the filtered calls below, not from the unfiltered milestones.
+            parts[0] = sql.SQL("select lead_source, total_leads, {zeros} from ({inner}) as totals_only").format(
+                zeros=zeros, inner=totals_and_regular
+            )
+    else:
+        stage_counts = sql.SQL(", ").join(
+            sql.SQL(
+                "count(*) filter (where not has_irregular_calls and {milestone} < %(window_end)s) as {stage}"
+            ).format(milestone=sql.Identifier(MILESTONES[s]), stage=sql.Identifier(s))
+            for s in STAGES
+        )
+        if has_agent_filter(req):
+            stage_counts = zeros
+        parts.append(
+            sql.SQL(
+                """
+                select lead_source, count(*) as total_leads, {stage_counts}
+                from marts.fct_leads
+                where tenant_id = %(tenant_id)s
+                    and created_at >= %(window_start)s and created_at < %(window_end)s {campaign}
+                group by lead_source
+                """
+            ).format(stage_counts=stage_counts, campaign=campaign)
         )
 
-        select
-            lead_source,
-            sum(total_leads)::bigint as total_leads,
-            sum(dialed)::bigint as dialed,
-            sum(connected)::bigint as connected,
-            sum(talked)::bigint as talked,
-            sum(disposed)::bigint as disposed,
-            sum(converted)::bigint as converted
-        from (select * from from_milestones union all select * from from_calls) as per_source
+    # Stages counted from calls: every cohort lead under agent/team filters, else the irregular ones.
+    lead_scope = sql.SQL("") if has_agent_filter(req) else sql.SQL("and leads.has_irregular_calls")
+    call_scope = (
+        sql.SQL("")
+        if has_agent_filter(req)
+        else sql.SQL(
+            "and calls.lead_id in (select irregular.lead_id from marts.fct_leads as irregular"
+            " where irregular.tenant_id = %(tenant_id)s and irregular.has_irregular_calls"
+            " and irregular.created_at >= %(window_start)s and irregular.created_at < %(window_end)s)"
+        )
+    )
+    parts.append(
+        sql.SQL(
+            """
+            select leads.lead_source, 0 as total_leads, {stage_counts}
+            from (
+                select calls.lead_id, {flags}
+                from marts.fct_calls as calls
+                where calls.tenant_id = %(tenant_id)s
+                    and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                    and calls.lead_id is not null
+                    {call_scope}
+                    {filters}
+                group by calls.lead_id
+            ) as lead_calls
+            inner join marts.fct_leads as leads
+                on leads.lead_id = lead_calls.lead_id and leads.tenant_id = %(tenant_id)s
+            where leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
+                {lead_campaign} {lead_scope}
+            group by leads.lead_source
+            """
+        ).format(
+            flags=CALL_STAGE_FLAGS,
+            call_scope=call_scope,
+            filters=call_filters(req, "calls"),
+            lead_campaign=sql.SQL("and leads.campaign_id = %(campaign_id)s")
+            if req.campaign_id is not None
+            else sql.SQL(""),
+            lead_scope=lead_scope,
+            stage_counts=sql.SQL(", ").join(
+                sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s))
+                for s in STAGES
+            ),
+        )
+    )
+    sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
+    return sql.SQL(
+        """
+        select lead_source, sum(total_leads)::bigint as total_leads, {sums}
+        from ({parts}) as per_source
         group by lead_source
+        having sum(total_leads) > 0
         order by sum(total_leads) desc, lead_source collate "C" asc
         """
-    ).format(cohort_campaign=cohort_campaign, filters=call_filters(req, "calls"))
+    ).format(sums=sums, parts=sql.SQL(" union all ").join(parts))
 
 
 ABANDON_CURRENT = """

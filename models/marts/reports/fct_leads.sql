@@ -7,6 +7,8 @@
         indexes=[
             {'columns': ['tenant_id', 'created_at']},
             {'columns': ['tenant_id', 'campaign_id', 'created_at']},
+            {'columns': ['tenant_id', 'has_irregular_calls', 'created_at']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
