@@ -103,7 +103,10 @@ def read_only() -> Iterator[psycopg.Connection]:
         try:
             with conn.transaction():
                 conn.execute("set transaction read only")
-                conn.execute("select set_config('statement_timeout', %s, true)", (str(timeout),))
+                # Report queries are short: JIT compilation would only add latency.
+                conn.execute(
+                    "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true)", (str(timeout),)
+                )
                 yield conn
         except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc

@@ -51,3 +51,5 @@ final as (
 )
 
 select * from final
+-- Stored in (tenant_id, agent_id, day_start) order: agent- and team-filtered reports then read few, adjacent pages.
+order by tenant_id, agent_id, day_start

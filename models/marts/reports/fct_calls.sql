@@ -101,3 +101,5 @@ final as (
 )
 
 select * from final
+-- Stored in (tenant_id, agent_id, started_at) order: agent- and team-filtered reports then read few, adjacent pages.
+order by tenant_id, agent_id, started_at
