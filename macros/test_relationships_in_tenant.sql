@@ -2,7 +2,7 @@
 -- Assert that every non-null value references a row of the same tenant in `to`.
 -- Used with severity warn on raw-derived facts: dirty references are reported, never dropped.
 select child.tenant_id, child.{{ column_name }}
-from {{ model }} as child
+from (select * from {{ model }}) as child
 left join {{ to }} as parent
     on child.tenant_id = parent.tenant_id
     and child.{{ column_name }} = parent.{{ field }}

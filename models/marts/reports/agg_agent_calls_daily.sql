@@ -6,6 +6,7 @@
         on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
@@ -14,7 +15,7 @@
 -- unique_agents) and agent-performance read unfiltered windows' whole days here.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_calls_daily'), 'sourced.day_start') }}
+    {{ scope_to_changed_periods(ref('agg_calls_daily'), 'day_start', '1 day') }}
 ),
 
 rolled_up as (

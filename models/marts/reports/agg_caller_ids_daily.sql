@@ -6,6 +6,7 @@
         on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
@@ -13,7 +14,7 @@
 -- Dials per tenant, UTC day and caller ID (agg_campaign_caller_ids_daily without the campaign), for
 -- caller-id-health requests without filters.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_campaign_caller_ids_daily'), 'sourced.day_start') }}
+    {{ scope_to_changed_periods(ref('agg_campaign_caller_ids_daily'), 'day_start', '1 day') }}
 ),
 
 rolled_up as (

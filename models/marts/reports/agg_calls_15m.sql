@@ -18,35 +18,9 @@
 -- agent / team and any timezone's hours, days and ISO weeks are sums of these rows.
 -- Incremental: a run rebuilds every (tenant, slot) that holds a call fct_calls (re)loaded since
 -- the previous run; `unique_key` is the slot, so delete+insert replaces the slot whole.
-with calls as (
-    select * from {{ ref('fct_calls') }}
+with scoped_calls as (
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '15 minutes') }}
 ),
-
-{% if is_incremental() %}
-    affected_slots as (
-        select distinct
-            calls.tenant_id,
-            calls.slot_start
-        from calls
-        where calls.dbt_loaded_at > (
-            select coalesce(max(existing.dbt_loaded_at), '-infinity'::timestamptz)
-            from {{ this }} as existing
-        )
-    ),
-
-    scoped_calls as (
-        select calls.*
-        from calls
-        inner join affected_slots
-            on
-                calls.tenant_id = affected_slots.tenant_id
-                and calls.slot_start = affected_slots.slot_start
-    ),
-{% else %}
-    scoped_calls as (
-        select * from calls
-    ),
-{% endif %}
 
 rolled_up as (
     select

@@ -17,7 +17,7 @@
 -- and agent-performance read the whole UTC days of a filtered window from here.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_calls_15m'), utc_bin('sourced.slot_start', '1 day')) }}
+    {{ scope_to_changed_periods(ref('agg_calls_15m'), 'slot_start', '1 day') }}
 ),
 
 rolled_up as (

@@ -16,7 +16,7 @@
 -- (REPORTS.md section 3). Short calls use the threshold in `short_call_threshold_sec` (dbt var
 -- `short_call_threshold_sec`); the API reads these rows only when its own threshold is the same.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_calls'), utc_bin('sourced.started_at', '1 day')) }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}
 ),
 
 rolled_up as (

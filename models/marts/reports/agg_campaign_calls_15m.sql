@@ -16,7 +16,7 @@
 -- for heatmap and time-series with at most a campaign filter.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_calls_15m'), 'sourced.slot_start') }}
+    {{ scope_to_changed_periods(ref('agg_calls_15m'), 'slot_start', '15 minutes') }}
 ),
 
 rolled_up as (

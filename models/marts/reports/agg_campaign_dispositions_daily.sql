@@ -7,6 +7,7 @@
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'campaign_id', 'day_start']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
@@ -14,7 +15,7 @@
 -- Dials with a disposition per tenant, UTC day, campaign and code: agg_dispositions_daily without the
 -- agent and team, for disposition-breakdown requests without agent or team filters.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_dispositions_daily'), 'sourced.day_start') }}
+    {{ scope_to_changed_periods(ref('agg_dispositions_daily'), 'day_start', '1 day') }}
 ),
 
 rolled_up as (

@@ -15,7 +15,7 @@
 -- Dials with a disposition per tenant, UTC day, campaign, agent, call team and code
 -- (disposition-breakdown, REPORTS.md section 3). Unknown codes are kept as they are.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_calls'), utc_bin('sourced.started_at', '1 day')) }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}
 ),
 
 rolled_up as (

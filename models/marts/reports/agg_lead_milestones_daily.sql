@@ -17,7 +17,7 @@
 -- funnel counts the cohort's leads with a milestone day < d1 (REPORTS.md section 3, funnel).
 -- Leads with irregular calls are left out here: the API counts them from their calls.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_leads'), utc_bin('sourced.created_at', '1 day')) }}
+    {{ scope_to_changed_periods(ref('fct_leads'), 'created_at', '1 day') }}
 ),
 
 milestones as (

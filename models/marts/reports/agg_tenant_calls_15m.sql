@@ -6,6 +6,7 @@
         on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'slot_start']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
@@ -14,7 +15,7 @@
 -- filters.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_campaign_calls_15m'), 'sourced.slot_start') }}
+    {{ scope_to_changed_periods(ref('agg_campaign_calls_15m'), 'slot_start', '15 minutes') }}
 ),
 
 rolled_up as (

@@ -6,6 +6,7 @@
         on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'created_day']},
+            {'columns': ['dbt_loaded_at']},
         ],
     )
 }}
@@ -13,7 +14,7 @@
 -- agg_lead_milestones_daily without the campaign: funnel and lead-source attribution of windows of
 -- whole UTC days without a campaign filter read here.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_lead_milestones_daily'), 'sourced.created_day') }}
+    {{ scope_to_changed_periods(ref('agg_lead_milestones_daily'), 'created_day', '1 day') }}
 ),
 
 rolled_up as (

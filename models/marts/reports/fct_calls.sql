@@ -5,6 +5,9 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         indexes=[
+            {'columns': ['call_id'], 'unique': True},
+            {'columns': ['updated_at']},
+            {'columns': ['tenant_id', 'disposition_code', 'has_conversion_code']},
             {'columns': ['tenant_id', 'started_at']},
             {'columns': ['tenant_id', 'campaign_id', 'started_at']},
             {'columns': ['tenant_id', 'agent_id', 'started_at']},
@@ -18,7 +21,8 @@
 -- a run takes the calls whose updated_at is past the high-water mark minus a look-back, and the
 -- calls whose conversion flag changed because their tenant re-flagged a disposition code. The mark
 -- is capped at now(): a row dated in the future must not hide the updates that arrive after it.
-with calls as (
+-- `not materialized`: the incremental branches read the view twice and must each keep its index.
+with calls as not materialized (
     select * from {{ ref('int_calls__conversion_flagged') }}
 ),
 
@@ -35,17 +39,36 @@ dispositions as ( -- noqa: ST03
     ),
 
     reflagged_codes as (
-        select distinct
+    -- a code whose conversion flag the tenant flipped: stored rows disagree with the current list
+        select
+            dispositions.tenant_id,
+            dispositions.disposition_code
+        from dispositions
+        where
+            exists (
+                select 1
+                from {{ this }} as stored
+                where
+                    stored.tenant_id = dispositions.tenant_id
+                    and stored.disposition_code = dispositions.disposition_code
+                    and stored.has_conversion_code <> dispositions.is_conversion
+            )
+        union
+        -- a conversion code the tenant deleted from its list
+        select
             stored.tenant_id,
             stored.disposition_code
         from {{ this }} as stored
-        left join dispositions
-            on
-                stored.tenant_id = dispositions.tenant_id
-                and stored.disposition_code = dispositions.disposition_code
         where
-            stored.disposition_code is not null
-            and stored.has_conversion_code <> coalesce(dispositions.is_conversion, false)
+            stored.has_conversion_code
+            and not exists (
+                select 1
+                from dispositions
+                where
+                    dispositions.tenant_id = stored.tenant_id
+                    and dispositions.disposition_code = stored.disposition_code
+            )
+        group by stored.tenant_id, stored.disposition_code
     ),
 
     changed as (

@@ -5,6 +5,8 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         indexes=[
+            {'columns': ['lead_id'], 'unique': True},
+            {'columns': ['updated_at']},
             {'columns': ['tenant_id', 'created_at']},
             {'columns': ['tenant_id', 'campaign_id', 'created_at']},
             {'columns': ['tenant_id', 'has_irregular_calls', 'created_at']},
@@ -19,33 +21,28 @@
 -- lead reached a stage with calls in the window exactly when the milestone is < end, unless the
 -- lead has calls before its creation or in another campaign (`has_irregular_calls`): the API
 -- reads those few leads' calls from fct_calls instead (REPORTS.md section 3, funnel).
-with leads as (
+-- `not materialized`: each branch below must keep the indexes of the relations it reads.
+with leads as not materialized (
     select * from {{ ref('stg_raw__leads') }}
 ),
 
-calls as (
+calls as not materialized (
     select * from {{ ref('fct_calls') }}
 ),
 
 {% if is_incremental() %}
-    previous_run as (
-        select
-            coalesce(max(existing.dbt_loaded_at), '-infinity'::timestamptz) as loaded_at,
-            coalesce(least(max(existing.updated_at), now()), '-infinity'::timestamptz)
-            - interval '{{ var("incremental_lookback_hours") }} hours' as updated_since
-        from {{ this }} as existing
-    ),
-
     affected_leads as (
         select leads.lead_id
         from leads
-        where leads.updated_at >= (select previous_run.updated_since from previous_run)
+        where
+            leads.updated_at >= least({{ max_of_this('updated_at') }}, now())
+            - interval '{{ var("incremental_lookback_hours") }} hours'
         union
         select calls.lead_id
         from calls
         where
             calls.lead_id is not null
-            and calls.dbt_loaded_at > (select previous_run.loaded_at from previous_run)
+            and calls.dbt_loaded_at > {{ max_of_this('dbt_loaded_at') }}
     ),
 
     scoped_leads as (
