@@ -94,11 +94,24 @@ def _connection() -> psycopg.Connection:
     return _conn
 
 
+def _usable_connection() -> psycopg.Connection:
+    """The reused connection, checked with a round trip; a stale one (server restarted, proxy idle
+    timeout) is replaced once, so the request that finds it broken still succeeds."""
+    conn = _connection()
+    try:
+        conn.execute("select 1")
+        conn.rollback()
+    except (psycopg.OperationalError, psycopg.InterfaceError):
+        _discard(conn)
+        conn = _connection()
+    return conn
+
+
 @contextmanager
 def read_only() -> Iterator[psycopg.Connection]:
     """A read-only transaction with the statement timeout, on the reused connection."""
     with _lock:
-        conn = _connection()
+        conn = _usable_connection()
         timeout = get_settings().statement_timeout_ms
         try:
             with conn.transaction():

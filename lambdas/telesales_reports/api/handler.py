@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import time
 from functools import partial
 from typing import Annotated, Literal
 
@@ -16,6 +18,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from .. import db
 from ..reports import compute
@@ -25,6 +28,8 @@ from .params import ReportRequest, parse_request, tenant_from_event
 
 BASE = "/api/telesales/reports"
 logger = Logger(service="telesales-reports")
+METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "TelesalesReports")
+IN_LAMBDA = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
 app = APIGatewayHttpResolver(
     enable_validation=False,
@@ -123,11 +128,13 @@ def run_report(report: str, req: ReportRequest | None = None) -> Response | dict
     """Validate the request, compute the report in one read-only transaction, render JSON or a file."""
     event = app.current_event.raw_event
     _tenant()
+    started = time.perf_counter()
     with db.read_only() as conn:
         if req is None:
             req = parse_request(event, conn, with_group_by=report == "time-series")
         logger.append_keys(tenant_id=req.tenant_id, report=report)
         data = compute.REPORTS[report](conn, req)
+    _record(report, started, data)
     if req.format == "json":
         return {"data": data}
     from ..exports.render import export_response
@@ -148,6 +155,21 @@ def documented_by(signature_of):
         return route
 
     return decorate
+
+
+def _record(report: str, started: float, data) -> None:
+    """Per-report latency and row count: a log line always, CloudWatch EMF metrics in Lambda."""
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    rows = len(data) if isinstance(data, list) else 1
+    logger.info("report computed", extra={"elapsed_ms": round(elapsed_ms, 1), "rows": rows})
+    if not IN_LAMBDA:  # locally EMF would only be JSON noise on stdout
+        return
+    for name, unit, value in (
+        ("ReportLatency", MetricUnit.Milliseconds, elapsed_ms),
+        ("ReportRows", MetricUnit.Count, rows),
+    ):
+        with single_metric(name=name, unit=unit, value=value, namespace=METRICS_NAMESPACE) as metric:
+            metric.add_dimension(name="report", value=report)
 
 
 def _register_report(report: str) -> None:
