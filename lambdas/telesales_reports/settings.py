@@ -1,36 +1,171 @@
-"""Every setting of the service, read once from the environment (one pydantic-settings model)."""
+"""Every setting of the service, read once from the environment (one pydantic-settings model).
+
+`load_settings()` validates them all and raises `SettingsError` naming the environment variable at
+fault (`TELESALES_STATEMENT_TIMEOUT_MS: ...`), so a bad deployment fails at start-up with a clear
+message instead of at the first request that happens to read the setting.
+"""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "TELESALES_"
+
+# Values never echoed in an error message.
+SECRET_FIELDS = frozenset({"database_url", "jwt_secret"})
+
+_SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+")
+# S3 bucket naming rules (general purpose buckets): 3-63 of a-z 0-9 . -, letter or digit at both ends.
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
+
+
+class SettingsError(ValueError):
+    """A setting read from the environment is invalid; the message names the variable(s)."""
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="TELESALES_", extra="ignore")
+    # An empty variable counts as unset (CloudFormation and shells often export "").
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", env_ignore_empty=True)
 
+    # The database: DATABASE_URL, else the RDS secret (db.url_from_secret), else the embedded server.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     database_secret_arn: str | None = Field(default=None, validation_alias="DATABASE_SECRET_ARN")
     statement_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     connect_timeout_s: int = Field(default=3, ge=1, le=30)
     # REPORTS.md section 3, caller-id-health: thresholds are configurable; these are the contract's defaults.
-    short_call_threshold_sec: int = Field(default=10, ge=1)
+    short_call_threshold_sec: int = Field(default=10, ge=1, le=3600)
     health_min_calls: int = Field(default=20, ge=0)
-    health_block_asr_pct: float = 10.0
-    health_block_rejected_pct: float = 30.0
-    health_block_short_pct: float = 50.0
-    health_warning_asr_pct: float = 25.0
-    health_warning_rejected_pct: float = 10.0
-    health_warning_short_pct: float = 30.0
-    max_agent_ids: int = Field(default=500, ge=1)
+    health_block_asr_pct: float = Field(default=10.0, ge=0, le=100)
+    health_block_rejected_pct: float = Field(default=30.0, ge=0, le=100)
+    health_block_short_pct: float = Field(default=50.0, ge=0, le=100)
+    health_warning_asr_pct: float = Field(default=25.0, ge=0, le=100)
+    health_warning_rejected_pct: float = Field(default=10.0, ge=0, le=100)
+    health_warning_short_pct: float = Field(default=30.0, ge=0, le=100)
+    max_agent_ids: int = Field(default=500, ge=1, le=100000)
     max_query_string_bytes: int = Field(default=16384, ge=1024)
     jwt_secret: str | None = None
+    # Per-tenant export templates: a folder (`/path`, `file:///path`) or `s3://bucket[/prefix]`.
     template_location: str | None = None
+    # Bucket for exports too large for a Lambda response.
     export_bucket: str | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        scheme = _SCHEME.match(value)
+        if scheme and scheme.group(1) not in ("postgresql", "postgres"):
+            raise ValueError(f"must be a postgresql:// URL, not {scheme.group(1)}://")
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:  # a URL, or the key=value form database.database_url() writes from TELESALES_DB_*
+            conninfo_to_dict(value)
+            if scheme and "," not in urlsplit(value).netloc:  # one host: its port must be a number
+                _ = urlsplit(value).port  # raises ValueError when it is not
+        except Exception:
+            raise ValueError(
+                "must be a postgresql://user:password@host:port/dbname URL (or a libpq key=value string)"
+            ) from None
+        return value
+
+    @field_validator("database_secret_arn")
+    @classmethod
+    def _secret_arn(cls, value: str | None) -> str | None:
+        if value is not None and not _SECRET_ARN.fullmatch(value):
+            raise ValueError(
+                "must be a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:...)"
+            )
+        return value
+
+    @field_validator("template_location")
+    @classmethod
+    def _template_location(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        if value.startswith("s3://"):
+            bucket = value.removeprefix("s3://").partition("/")[0]
+            if not _BUCKET.fullmatch(bucket):
+                raise ValueError("must be s3://bucket[/prefix] with a valid bucket name, or a folder path")
+            return value
+        scheme = _SCHEME.match(value)
+        if scheme and scheme.group(1) != "file":
+            raise ValueError(f"must be a folder path or s3://bucket[/prefix], not {scheme.group(1)}://")
+        if not Path(value.removeprefix("file://")).is_dir():
+            raise ValueError("must be an existing folder (or s3://bucket[/prefix])")
+        return value
+
+    @field_validator("export_bucket")
+    @classmethod
+    def _bucket_name(cls, value: str | None) -> str | None:
+        if value is not None and not _BUCKET.fullmatch(value):
+            raise ValueError("must be an S3 bucket name (3-63 characters: a-z, 0-9, '.', '-'), without s3://")
+        return value
+
+    @model_validator(mode="after")
+    def _health_rules_in_order(self) -> Settings:
+        # caller-id-health: suspected_block is the stricter rule (checked first), so its thresholds
+        # lie beyond the warning thresholds; otherwise a status could never be reached.
+        pairs = [
+            (
+                "health_block_asr_pct",
+                "health_warning_asr_pct",
+                self.health_block_asr_pct <= self.health_warning_asr_pct,
+            ),
+            (
+                "health_warning_rejected_pct",
+                "health_block_rejected_pct",
+                self.health_warning_rejected_pct <= self.health_block_rejected_pct,
+            ),
+            (
+                "health_warning_short_pct",
+                "health_block_short_pct",
+                self.health_warning_short_pct <= self.health_block_short_pct,
+            ),
+        ]
+        for low, high, ok in pairs:
+            if not ok:
+                raise ValueError(f"{env_name(low)} must not exceed {env_name(high)}")
+        return self
+
+
+def env_name(field: str) -> str:
+    """The environment variable of a settings field."""
+    alias = Settings.model_fields[field].validation_alias
+    return alias if isinstance(alias, str) else ENV_PREFIX + field.upper()
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """`VARIABLE: message (got 'value')` for one pydantic error; secrets are not echoed."""
+    loc = error.get("loc") or ()
+    message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+    # pydantic reports a field by its alias when it has one (DATABASE_URL), else by its name
+    by_loc = {env_name(f) if Settings.model_fields[f].validation_alias else f: f for f in Settings.model_fields}
+    field = by_loc.get(str(loc[0])) if loc else None
+    if field is None:
+        return message  # a rule over several settings: the message names them
+    if field not in SECRET_FIELDS and "input" in error:
+        message = f"{message} (got {error['input']!r})"
+    return f"{env_name(field)}: {message}"
+
+
+def load_settings() -> Settings:
+    """Read and validate every setting; raise SettingsError naming each variable at fault."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors(include_url=False))
+        raise SettingsError(f"invalid configuration: {problems}") from None
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

@@ -1,0 +1,102 @@
+-- Roles and privileges for reading the warehouse (docs/bi-access.md). Idempotent; run by bootstrap
+-- after ops_schema.sql when the current user may create roles (or the roles already exist).
+--
+--   telesales_reader         every mart, every tenant (internal BI)
+--   telesales_tenant_reader  every mart, only the rows of the tenant its login is mapped to in
+--                            ops.bi_tenant_roles (row-level security, macros/mart_row_level_security.sql)
+--   telesales_api            the Lambdas' login is a member: marts, the live raw tables the API reads
+--                            (raw.calls, raw.campaigns) and the abandon-rate snapshots
+--
+-- Access to the marts themselves (select + policies) is granted by dbt (dbt_project.yml `+grants`
+-- and the RLS post-hook): materialized tables are re-created on a full refresh.
+
+-- Group roles: NOLOGIN, created once per cluster. Two databases of one server can bootstrap at the
+-- same time, so losing the race to create a role is not an error.
+do $roles$
+declare
+    wanted constant text[][] := array[
+        ['telesales_reader', 'Internal BI: reads every mart, all tenants.'],
+        ['telesales_tenant_reader', 'Tenant-scoped BI logins are members: mart rows of their mapped tenant only.'],
+        ['telesales_api', 'The report API''s login is a member: marts, raw.calls, raw.campaigns, snapshots.']
+    ];
+    i integer;
+begin
+    for i in 1 .. array_length(wanted, 1) loop
+        if not exists (select from pg_catalog.pg_roles where rolname = wanted[i][1]) then
+            begin
+                execute format('create role %I nologin', wanted[i][1]);
+                execute format('comment on role %I is %L', wanted[i][1], wanted[i][2]);
+            exception when duplicate_object or unique_violation then
+                null;  -- created by a concurrent bootstrap
+            end;
+        end if;
+    end loop;
+end
+$roles$;
+
+-- Which tenant each tenant-scoped BI login (or group of logins) may see.
+create table if not exists ops.bi_tenant_roles (
+    role_name  name primary key,
+    tenant_id  bigint not null
+);
+comment on table ops.bi_tenant_roles is
+'Tenant of each tenant-scoped BI role (a login, or a group role whose members are logins); see docs/bi-access.md.';
+revoke all on ops.bi_tenant_roles from public;
+
+-- The tenant the session's login may see, for the row-level security policy of the marts.
+-- Keyed on session_user (the login): inside a SECURITY DEFINER function current_user is the
+-- function's owner, and a BI login that runs `set role telesales_tenant_reader` keeps its own
+-- session_user. A mapping applies to the login itself and to the members of a mapped role (direct
+-- or inherited membership, read from pg_auth_members so that a superuser is not a member of every
+-- role). No mapping, or mappings to two different tenants: null, which matches no row.
+create or replace function ops.bi_tenant_id()
+returns bigint
+language sql
+stable
+parallel safe
+security definer
+set search_path = pg_catalog, pg_temp
+as $function$
+    with recursive memberships (roleid) as (
+        select oid from pg_catalog.pg_roles where rolname = session_user
+        union
+        select granted.roleid
+        from pg_catalog.pg_auth_members as granted
+        inner join memberships on granted.member = memberships.roleid
+    )
+
+    select case when count(distinct mapped.tenant_id) = 1 then min(mapped.tenant_id) end
+    from ops.bi_tenant_roles as mapped
+    inner join pg_catalog.pg_roles as roles on mapped.role_name = roles.rolname
+    inner join memberships on roles.oid = memberships.roleid
+$function$;
+comment on function ops.bi_tenant_id() is
+'Tenant of session_user (or of a role it belongs to) in ops.bi_tenant_roles; null when none or ambiguous.';
+revoke all on function ops.bi_tenant_id() from public;
+grant execute on function ops.bi_tenant_id() to telesales_tenant_reader;
+
+-- The readers reach the marts only. New schemas grant nothing to PUBLIC; raw is the project's own,
+-- so close it explicitly; staging and intermediate (dbt views over raw) likewise once dbt made them.
+revoke all on schema raw from public;
+do $close$
+declare
+    schema_name text;
+begin
+    foreach schema_name in array array['staging', 'intermediate'] loop
+        if exists (select from pg_catalog.pg_namespace where nspname = schema_name) then
+            execute format('revoke all on schema %I from public', schema_name);
+        end if;
+    end loop;
+end
+$close$;
+
+-- Schema usage; select on each mart comes from dbt's grants. Created here (dbt would create it on
+-- its first run) so the grant exists before the first build.
+create schema if not exists marts;
+grant usage on schema marts to telesales_reader, telesales_tenant_reader, telesales_api;
+grant usage on schema ops to telesales_tenant_reader, telesales_api;  -- ops.bi_tenant_id(); snapshots
+
+-- The API: live figures (abandon-rate, health_calls_today) and the snapshot job.
+grant usage on schema raw to telesales_api;
+grant select on raw.calls, raw.campaigns to telesales_api;
+grant select, insert on ops.abandon_rate_snapshots to telesales_api;

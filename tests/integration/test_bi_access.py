@@ -1,0 +1,353 @@
+"""BI access (docs/bi-access.md): roles, grants and row-level security on the marts, on a real build.
+
+Login roles are created per test module with unique names and dropped at the end; the tests act as
+them from the superuser connection with `set session authorization` (the tenant function keys on
+session_user, as a real BI login's connection would).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import psycopg
+import pytest
+from psycopg import errors, sql
+from psycopg.conninfo import make_conninfo
+
+from telesales_reports import db
+from telesales_reports.api.snapshot import take_snapshot
+from telesales_reports.bootstrap import GROUP_ROLES, ensure_schema
+from telesales_reports.build import build
+from tests.integration.conftest import NOW, contract_rows
+from tests.support import data
+
+DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
+
+
+@dataclass(frozen=True)
+class Logins:
+    reader: str  # member of telesales_reader
+    tenant2: str  # member of telesales_tenant_reader, mapped to tenant 2
+    unmapped: str  # member of telesales_tenant_reader, no mapping
+    tenant1_member: str  # member of a group role that is mapped to tenant 1
+    tenant1_group: str  # NOLOGIN, member of telesales_tenant_reader, mapped to tenant 1
+    ambiguous: str  # mapped to tenant 2 and member of the tenant-1 group: sees nothing
+    api: str  # member of telesales_api
+
+
+@pytest.fixture(scope="module")
+def bi_db(fresh_database) -> str:
+    url = fresh_database("bi_access")
+    ensure_schema(url)
+    contract_rows().load(url)
+    build(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def logins(bi_db: str) -> Iterator[Logins]:
+    prefix = f"ts_bi_{os.getpid()}_{secrets.token_hex(3)}"
+    made = Logins(**{field: f"{prefix}_{field}" for field in Logins.__dataclass_fields__})
+    statements = [
+        ("create role {} login in role telesales_reader", made.reader),
+        ("create role {} login in role telesales_tenant_reader", made.tenant2),
+        ("create role {} login in role telesales_tenant_reader", made.unmapped),
+        ("create role {} nologin in role telesales_tenant_reader", made.tenant1_group),
+        ("create role {} login in role " + made.tenant1_group, made.tenant1_member),
+        ("create role {} login in role telesales_tenant_reader, " + made.tenant1_group, made.ambiguous),
+        ("create role {} login in role telesales_api", made.api),
+    ]
+    with psycopg.connect(bi_db, autocommit=True) as conn:
+        try:
+            for template, name in statements:
+                conn.execute(sql.SQL(template).format(sql.Identifier(name)))
+            conn.execute(
+                "insert into ops.bi_tenant_roles (role_name, tenant_id) values (%s, 2), (%s, 1), (%s, 2)",
+                (made.tenant2, made.tenant1_group, made.ambiguous),
+            )
+            yield made
+        finally:
+            for _, name in reversed(statements):
+                conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+
+
+@pytest.fixture(scope="module")
+def marts(bi_db: str) -> list[str]:
+    with psycopg.connect(bi_db) as conn:
+        names = [
+            r[0]
+            for r in conn.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            )
+        ]
+    assert len(names) >= 18 and "fct_calls" in names
+    return names
+
+
+@contextmanager
+def acting_as(url: str, role: str) -> Iterator[psycopg.Connection]:
+    """A superuser connection that runs as `role` (session_user and current_user) until the end."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql.SQL("set session authorization {}").format(sql.Identifier(role)))
+        yield conn
+
+
+def count(conn: psycopg.Connection, relation: str, where: str = "true") -> int:
+    return conn.execute(f"select count(*) from {relation} where {where}").fetchone()[0]
+
+
+def denied(conn: psycopg.Connection, statement: str) -> bool:
+    try:
+        conn.execute(statement)
+    except errors.InsufficientPrivilege:
+        return True
+    return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Roles, grants, policies
+
+
+def test_group_roles_cannot_log_in_and_every_mart_has_row_level_security(bi_db, marts):
+    with psycopg.connect(bi_db) as conn:
+        roles = dict(
+            conn.execute("select rolname, rolcanlogin from pg_roles where rolname = any(%s)", (list(GROUP_ROLES),))
+        )
+        assert roles == dict.fromkeys(GROUP_ROLES, False)
+        secured = {
+            r[0]
+            for r in conn.execute(
+                "select relname from pg_class where relnamespace = 'marts'::regnamespace and relrowsecurity"
+            )
+        }
+        assert secured == set(marts)
+        policies = conn.execute(
+            "select tablename, policyname, roles::text[], permissive, cmd from pg_policies where schemaname = 'marts'"
+        ).fetchall()
+    assert sorted(policies) == sorted(
+        [
+            (mart, "telesales_all_tenants", ["telesales_api", "telesales_reader"], "PERMISSIVE", "SELECT")
+            for mart in marts
+        ]
+        + [(mart, "telesales_own_tenant", ["telesales_tenant_reader"], "PERMISSIVE", "SELECT") for mart in marts]
+    )
+
+
+def test_tenant_function_is_a_pinned_security_definer(bi_db):
+    with psycopg.connect(bi_db) as conn:
+        row = conn.execute(
+            "select prosecdef, provolatile, proconfig from pg_proc where oid = 'ops.bi_tenant_id()'::regprocedure"
+        ).fetchone()
+    assert row[0] is True and row[1] == "s"
+    assert any(setting.startswith("search_path=") for setting in row[2])
+
+
+# ---------------------------------------------------------------------------------------------------
+# telesales_reader: every mart, every tenant, nothing else, read only
+
+
+def test_reader_selects_every_row_of_every_mart(bi_db, logins, marts):
+    with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.reader) as reader:
+        for mart in marts:
+            assert count(reader, f"marts.{mart}") == count(admin, f"marts.{mart}"), mart
+        assert count(reader, "marts.fct_calls", "tenant_id = 1") > 0
+        assert count(reader, "marts.fct_calls", "tenant_id = 2") > 0
+
+
+def test_group_role_itself_reads_the_marts(bi_db):
+    """`set role` to the group role (as a pooled BI connection would) reads too."""
+    with psycopg.connect(bi_db, autocommit=True) as conn:
+        expected = count(conn, "marts.fct_calls")
+        conn.execute("set role telesales_reader")
+        assert count(conn, "marts.fct_calls") == expected
+
+
+def _raw_and_views(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+            " where table_schema in ('raw', 'staging', 'intermediate', 'ops') order by 1"
+        ).fetchall()
+    names = [r[0] for r in rows]
+    assert {"raw.calls", "raw.campaigns", "ops.bi_tenant_roles", "ops.abandon_rate_snapshots"} <= set(names)
+    assert any(n.startswith("staging.") for n in names) and any(n.startswith("intermediate.") for n in names)
+    return names
+
+
+@pytest.mark.parametrize("login", ["reader", "tenant2"])
+def test_readers_cannot_select_raw_staging_intermediate_or_ops(bi_db, logins, login):
+    with acting_as(bi_db, getattr(logins, login)) as conn:
+        for relation in _raw_and_views(bi_db):
+            assert denied(conn, f"select 1 from {relation} limit 1"), relation
+
+
+@pytest.mark.parametrize("login", ["reader", "tenant2", "api"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "insert into marts.fct_calls (call_id, tenant_id) values (-1, 1)",
+        "update marts.fct_calls set talk_sec = 0",
+        "delete from marts.fct_calls",
+        "truncate marts.fct_calls",
+        "truncate marts.dim_campaigns",
+        "delete from marts.agg_calls_15m",
+        "create table marts.intruder (id int)",
+        "create view marts.intruder as select 1 as id",
+        "insert into raw.calls (id) values (-1)",
+        "update raw.campaigns set status = 'paused'",
+        "delete from raw.calls",
+        "truncate raw.calls",
+        "insert into ops.bi_tenant_roles values ('x', 1)",
+        "update ops.abandon_rate_snapshots set is_breached = false",
+        "delete from ops.abandon_rate_snapshots",
+        "truncate ops.abandon_rate_snapshots",
+        "drop table marts.fct_calls",
+        "alter table marts.fct_calls disable row level security",
+    ],
+)
+def test_no_role_can_write(bi_db, logins, login, statement):
+    with acting_as(bi_db, getattr(logins, login)) as conn:
+        # writing, creating or altering is refused (dropping/altering: "must be owner")
+        try:
+            conn.execute(statement)
+        except (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction):
+            return
+        pytest.fail(f"{login} could run: {statement}")
+
+
+# ---------------------------------------------------------------------------------------------------
+# telesales_tenant_reader: the mapped tenant's rows only
+
+
+def test_tenant_login_sees_exactly_its_tenants_rows_in_every_mart(bi_db, logins, marts):
+    with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.tenant2) as tenant:
+        assert tenant.execute("select ops.bi_tenant_id()").fetchone()[0] == 2
+        assert count(tenant, "marts.fct_calls") == count(admin, "marts.fct_calls", "tenant_id = 2") == 4
+        for mart in marts:
+            assert count(tenant, f"marts.{mart}") == count(admin, f"marts.{mart}", "tenant_id = 2"), mart
+            assert count(tenant, f"marts.{mart}", "tenant_id <> 2") == 0, mart
+        # filtering on another tenant explicitly finds nothing either
+        assert count(tenant, "marts.fct_calls", "tenant_id = 1") == 0
+        # the tenant's numbers, not only its row counts
+        talk = "select coalesce(sum(talk_sec), 0) from marts.fct_calls"
+        assert tenant.execute(talk).fetchone() == admin.execute(talk + " where tenant_id = 2").fetchone()
+
+
+def test_unmapped_tenant_login_sees_no_rows(bi_db, logins, marts):
+    with acting_as(bi_db, logins.unmapped) as conn:
+        assert conn.execute("select ops.bi_tenant_id()").fetchone()[0] is None
+        for mart in marts:
+            assert count(conn, f"marts.{mart}") == 0, mart
+
+
+def test_mapping_by_group_membership_and_ambiguous_mapping(bi_db, logins, marts):
+    with psycopg.connect(bi_db) as admin:
+        with acting_as(bi_db, logins.tenant1_member) as member:
+            assert member.execute("select ops.bi_tenant_id()").fetchone()[0] == 1
+            for mart in marts:
+                assert count(member, f"marts.{mart}") == count(admin, f"marts.{mart}", "tenant_id = 1"), mart
+        with acting_as(bi_db, logins.ambiguous) as conn:  # mapped to 2 and a member of tenant 1's group
+            assert conn.execute("select ops.bi_tenant_id()").fetchone()[0] is None
+            assert count(conn, "marts.fct_calls") == 0
+
+
+def test_tenant_login_cannot_see_the_mapping_or_change_its_tenant(bi_db, logins):
+    with acting_as(bi_db, logins.tenant2) as conn:
+        assert denied(conn, "select * from ops.bi_tenant_roles")
+        assert denied(conn, f"insert into ops.bi_tenant_roles values ('{logins.tenant2}_x', 1)")
+        # set role to the group keeps the session user: still tenant 2, never all tenants
+        conn.execute("set role telesales_tenant_reader")
+        assert count(conn, "marts.fct_calls", "tenant_id <> 2") == 0
+        assert denied(conn, "set role telesales_reader")
+
+
+def test_superuser_set_role_to_tenant_reader_sees_nothing(bi_db):
+    """A session that is not a mapped login gets no tenant: the policy fails closed."""
+    with psycopg.connect(bi_db, autocommit=True) as conn:
+        conn.execute("set role telesales_tenant_reader")
+        assert count(conn, "marts.fct_calls") == 0
+
+
+# ---------------------------------------------------------------------------------------------------
+# telesales_api: marts (all tenants), the live raw tables, the snapshots
+
+
+def test_api_role_reads_marts_and_live_tables_and_writes_snapshots(bi_db, logins, marts):
+    with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.api) as api:
+        for mart in marts:
+            assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}"), mart
+        assert count(api, "raw.calls") == count(admin, "raw.calls")
+        assert count(api, "raw.campaigns") == count(admin, "raw.campaigns")
+        for relation in ("raw.leads", "raw.users", "ops.bi_tenant_roles"):
+            assert denied(api, f"select 1 from {relation}"), relation
+        api.execute(
+            "insert into ops.abandon_rate_snapshots values"
+            " (2, 90, '2001-01-01', '2001-01-01', '2000-12-01', '2001-01-01', 1, 0, 0, 3, false)"
+        )
+        assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 1
+        admin.execute("delete from ops.abandon_rate_snapshots where slot_at = '2001-01-01'")
+        admin.commit()
+
+
+def test_the_api_works_when_its_login_is_only_a_member_of_telesales_api(bi_db, logins):
+    """The Lambda's login is not the marts' owner: every report and the snapshot job run through RLS."""
+    url = make_conninfo(bi_db, user=logins.api, password="unused")
+    try:
+        psycopg.connect(url).close()
+    except psycopg.OperationalError:
+        pytest.skip("the server does not let the test log in as a new role without a password")
+    db.reset(bi_db)
+    expected = {tenant: data("dashboard", DAY, tenant=tenant) for tenant in (1, 2)}
+    expected_funnel = data("funnel", DAY, tenant=1)
+    expected_live = data("abandon-rate", {"campaign_id": "43"}, tenant=1)["current"]["attempts_total"]
+    db.reset(url)
+    try:
+        assert {tenant: data("dashboard", DAY, tenant=tenant) for tenant in (1, 2)} == expected
+        assert data("funnel", DAY, tenant=1) == expected_funnel
+        live = data("abandon-rate", {"campaign_id": "43"}, tenant=1)["current"]["attempts_total"]
+        assert live == expected_live >= 10
+        assert take_snapshot(NOW)["written"] == 3  # the active campaigns 43, 45 and 90
+    finally:
+        db.reset(bi_db)
+        with psycopg.connect(bi_db, autocommit=True) as admin:
+            admin.execute("delete from ops.abandon_rate_snapshots")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rebuilds keep it all
+
+
+def _policies(url: str) -> dict[str, tuple[int, frozenset[int]]]:
+    """mart -> (table oid, oids of its policies)."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select c.relname, c.oid, array_agg(p.oid) from pg_class as c join pg_policy as p on p.polrelid = c.oid"
+            " where c.relnamespace = 'marts'::regnamespace group by c.relname, c.oid"
+        ).fetchall()
+    return {name: (table, frozenset(policies)) for name, table, policies in rows}
+
+
+def test_rebuilds_keep_the_policies_and_incremental_runs_leave_them_alone(bi_db, logins, marts):
+    before = _policies(bi_db)
+    assert sorted(before) == marts and all(len(p) == 2 for _, p in before.values())
+    build(bi_db)
+    after = _policies(bi_db)
+    assert sorted(after) == marts and all(len(p) == 2 for _, p in after.values())
+    kept = [mart for mart in marts if after[mart][0] == before[mart][0]]  # incremental: same table
+    assert "fct_calls" in kept
+    for mart in kept:  # nothing dropped and re-created: no exclusive lock on a mart the API reads
+        assert after[mart][1] == before[mart][1], mart
+    build(bi_db, full_refresh=True)
+    refreshed = _policies(bi_db)
+    assert sorted(refreshed) == marts and all(len(p) == 2 for _, p in refreshed.values())
+    assert all(refreshed[mart][0] != after[mart][0] for mart in marts)  # every table re-created
+    with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.tenant2) as tenant:
+        for mart in marts:
+            assert count(tenant, f"marts.{mart}") == count(admin, f"marts.{mart}", "tenant_id = 2"), mart
+    with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.reader) as reader:
+        for mart in marts:
+            assert count(reader, f"marts.{mart}") == count(admin, f"marts.{mart}"), mart

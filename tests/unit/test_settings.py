@@ -1,0 +1,242 @@
+"""Settings: defaults, environment overrides, a clear start-up error per bad variable, and the RDS secret."""
+
+from __future__ import annotations
+
+import json
+
+import boto3
+import pytest
+from moto import mock_aws
+from psycopg.conninfo import conninfo_to_dict
+
+from telesales_reports import db
+from telesales_reports.settings import Settings, SettingsError, env_name, get_settings, load_settings
+
+# Every variable the settings read: cleared for each test so the developer's environment does not leak in.
+VARIABLES = ["DATABASE_URL", "DATABASE_SECRET_ARN"] + [
+    "TELESALES_" + name.upper() for name in Settings.model_fields if name not in ("database_url", "database_secret_arn")
+]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    for name in [*VARIABLES, "DATABASE_PROXY_ENDPOINT", "DATABASE_SSLMODE"]:
+        monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def test_every_field_has_its_variable():
+    assert env_name("database_url") == "DATABASE_URL"
+    assert env_name("database_secret_arn") == "DATABASE_SECRET_ARN"
+    assert env_name("statement_timeout_ms") == "TELESALES_STATEMENT_TIMEOUT_MS"
+    assert sorted(env_name(f) for f in Settings.model_fields) == sorted(VARIABLES)
+
+
+def test_defaults():
+    s = load_settings()
+    assert s.database_url is None and s.database_secret_arn is None
+    assert s.statement_timeout_ms == 5000 and s.connect_timeout_s == 3
+    assert s.short_call_threshold_sec == 10
+    assert (s.health_min_calls, s.health_block_asr_pct, s.health_block_rejected_pct, s.health_block_short_pct) == (
+        20,
+        10.0,
+        30.0,
+        50.0,
+    )
+    assert (s.health_warning_asr_pct, s.health_warning_rejected_pct, s.health_warning_short_pct) == (25.0, 10.0, 30.0)
+    assert s.max_agent_ids == 500
+    assert s.template_location is None and s.export_bucket is None and s.jwt_secret is None
+
+
+def test_environment_overrides(monkeypatch, tmp_path):
+    values = {
+        "DATABASE_URL": "postgresql://app:pw@db.example.com:6432/reports",
+        "DATABASE_SECRET_ARN": "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:telesales/db-AbC123",
+        "TELESALES_STATEMENT_TIMEOUT_MS": "20000",
+        "TELESALES_CONNECT_TIMEOUT_S": "5",
+        "TELESALES_SHORT_CALL_THRESHOLD_SEC": "15",
+        "TELESALES_HEALTH_MIN_CALLS": "50",
+        "TELESALES_HEALTH_BLOCK_ASR_PCT": "5",
+        "TELESALES_HEALTH_WARNING_ASR_PCT": "20.5",
+        "TELESALES_HEALTH_BLOCK_SHORT_PCT": "60",
+        "TELESALES_MAX_AGENT_IDS": "50",
+        "TELESALES_TEMPLATE_LOCATION": str(tmp_path),
+        "TELESALES_EXPORT_BUCKET": "telesales-exports-prod",
+    }
+    for key, value in values.items():
+        monkeypatch.setenv(key, value)
+    s = get_settings()
+    assert s.database_url == values["DATABASE_URL"]
+    assert s.database_secret_arn == values["DATABASE_SECRET_ARN"]
+    assert (s.statement_timeout_ms, s.connect_timeout_s, s.short_call_threshold_sec) == (20000, 5, 15)
+    assert (s.health_min_calls, s.health_block_asr_pct, s.health_warning_asr_pct) == (50, 5.0, 20.5)
+    assert s.health_block_short_pct == 60.0 and s.max_agent_ids == 50
+    assert s.template_location == str(tmp_path) and s.export_bucket == "telesales-exports-prod"
+    assert get_settings() is s  # read once
+    monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", "300")
+    assert get_settings().statement_timeout_ms == 20000  # until the cache is cleared
+    get_settings.cache_clear()
+    assert get_settings().statement_timeout_ms == 300
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "postgres://app@localhost/reports",
+        "postgresql://postgres:@/postgres?host=/tmp/pg",  # Unix socket, as the embedded server
+        "postgresql://h1:5432,h2:5433/reports?target_session_attrs=read-write",
+        "host=db port=5432 user=app dbname=reports sslmode=require",  # what database_url() writes from parts
+    ],
+)
+def test_accepted_database_urls(monkeypatch, value):
+    monkeypatch.setenv("DATABASE_URL", value)
+    assert load_settings().database_url == value
+
+
+@pytest.mark.parametrize(
+    "location", ["s3://telesales-templates", "s3://telesales-templates/customers/", "file:///tmp", "/tmp", "."]
+)
+def test_accepted_template_locations(monkeypatch, location):
+    monkeypatch.setenv("TELESALES_TEMPLATE_LOCATION", location)
+    assert load_settings().template_location == location
+
+
+def test_empty_variables_count_as_unset(monkeypatch):
+    monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", "")
+    monkeypatch.setenv("TELESALES_TEMPLATE_LOCATION", "")
+    monkeypatch.setenv("DATABASE_URL", "")
+    s = load_settings()
+    assert (s.statement_timeout_ms, s.template_location, s.database_url) == (5000, None, None)
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "words"),
+    [
+        ("TELESALES_STATEMENT_TIMEOUT_MS", "abc", "valid integer"),
+        ("TELESALES_STATEMENT_TIMEOUT_MS", "-5", "greater than or equal to 100"),
+        ("TELESALES_STATEMENT_TIMEOUT_MS", "600000", "less than or equal to 60000"),
+        ("TELESALES_CONNECT_TIMEOUT_S", "0", "greater than or equal to 1"),
+        ("DATABASE_URL", "mysql://app:pw@db/reports", "postgresql://"),
+        ("DATABASE_URL", "http://db.example.com/reports", "postgresql://"),
+        ("DATABASE_URL", "db.example.com", "postgresql://"),
+        ("DATABASE_URL", "postgresql://app:pw@db:notaport/reports", "postgresql://"),
+        ("DATABASE_SECRET_ARN", "telesales/db", "secret ARN"),
+        ("DATABASE_SECRET_ARN", "arn:aws:s3:::bucket", "secret ARN"),
+        ("TELESALES_TEMPLATE_LOCATION", "https://example.com/templates", "folder path or s3://"),
+        ("TELESALES_TEMPLATE_LOCATION", "s3://", "valid bucket name"),
+        ("TELESALES_TEMPLATE_LOCATION", "s3://Bad_Bucket/x", "valid bucket name"),
+        ("TELESALES_TEMPLATE_LOCATION", "/no/such/folder/anywhere", "existing folder"),
+        ("TELESALES_EXPORT_BUCKET", "s3://exports", "S3 bucket name"),
+        ("TELESALES_EXPORT_BUCKET", "x", "S3 bucket name"),
+        ("TELESALES_SHORT_CALL_THRESHOLD_SEC", "0", "greater than or equal to 1"),
+        ("TELESALES_SHORT_CALL_THRESHOLD_SEC", "ten", "valid integer"),
+        ("TELESALES_HEALTH_MIN_CALLS", "-1", "greater than or equal to 0"),
+        ("TELESALES_HEALTH_BLOCK_ASR_PCT", "101", "less than or equal to 100"),
+        ("TELESALES_HEALTH_WARNING_SHORT_PCT", "lots", "valid number"),
+        ("TELESALES_MAX_AGENT_IDS", "0", "greater than or equal to 1"),
+    ],
+)
+def test_a_bad_setting_names_its_variable(monkeypatch, variable, value, words):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert f"{variable}: " in message and words in message
+    # get_settings() fails the same way (the service refuses to start), and is not cached broken
+    with pytest.raises(SettingsError, match=variable):
+        get_settings()
+    monkeypatch.delenv(variable)
+    get_settings.cache_clear()
+    assert get_settings()
+
+
+def test_database_url_password_is_never_echoed(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://app:s3cr3t-pw@db:port/reports")
+    with pytest.raises(SettingsError, match="DATABASE_URL") as info:
+        load_settings()
+    assert "s3cr3t" not in str(info.value)
+
+
+def test_every_bad_variable_is_reported_at_once(monkeypatch):
+    monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", "abc")
+    monkeypatch.setenv("TELESALES_EXPORT_BUCKET", "s3://x")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert "TELESALES_STATEMENT_TIMEOUT_MS" in str(info.value) and "TELESALES_EXPORT_BUCKET" in str(info.value)
+
+
+def test_health_thresholds_must_keep_the_rules_in_order(monkeypatch):
+    monkeypatch.setenv("TELESALES_HEALTH_BLOCK_ASR_PCT", "30")  # above the warning threshold (25)
+    with pytest.raises(
+        SettingsError, match="TELESALES_HEALTH_BLOCK_ASR_PCT must not exceed TELESALES_HEALTH_WARNING_ASR_PCT"
+    ):
+        load_settings()
+    monkeypatch.setenv("TELESALES_HEALTH_WARNING_ASR_PCT", "30")  # equal is allowed
+    assert load_settings().health_block_asr_pct == 30.0
+    monkeypatch.setenv("TELESALES_HEALTH_WARNING_REJECTED_PCT", "40")  # above the block threshold (30)
+    with pytest.raises(SettingsError, match="TELESALES_HEALTH_WARNING_REJECTED_PCT must not exceed"):
+        load_settings()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The database from Secrets Manager (RDS secret JSON)
+
+
+@pytest.fixture
+def secret(monkeypatch):
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+    }.items():
+        monkeypatch.setenv(key, value)
+    with mock_aws():
+        client = boto3.client("secretsmanager", region_name="ap-southeast-1")
+        value = {
+            "engine": "postgres",
+            "host": "telesales.cluster-abc.ap-southeast-1.rds.amazonaws.com",
+            "port": 5433,
+            "username": "telesales_lambda",
+            "password": "p@ss w'rd",
+            "dbname": "telesales",
+        }
+        arn = client.create_secret(Name="telesales/db", SecretString=json.dumps(value))["ARN"]
+        yield arn
+    db.reset()
+
+
+def test_url_from_secret(secret):
+    parts = conninfo_to_dict(db.url_from_secret(secret))
+    assert parts == {
+        "host": "telesales.cluster-abc.ap-southeast-1.rds.amazonaws.com",
+        "port": "5433",
+        "user": "telesales_lambda",
+        "password": "p@ss w'rd",
+        "dbname": "telesales",
+        "sslmode": "prefer",
+    }
+
+
+def test_proxy_endpoint_replaces_the_host_and_requires_tls(secret, monkeypatch):
+    monkeypatch.setenv("DATABASE_PROXY_ENDPOINT", "telesales-proxy.proxy-abc.ap-southeast-1.rds.amazonaws.com")
+    parts = conninfo_to_dict(db.url_from_secret(secret))
+    assert parts["host"] == "telesales-proxy.proxy-abc.ap-southeast-1.rds.amazonaws.com"
+    assert parts["sslmode"] == "require"
+    assert (parts["user"], parts["password"], parts["port"], parts["dbname"]) == (
+        "telesales_lambda",
+        "p@ss w'rd",
+        "5433",
+        "telesales",
+    )
+
+
+def test_secret_arn_setting_is_what_the_api_connects_with(secret, monkeypatch):
+    """DATABASE_SECRET_ARN (and no DATABASE_URL): the handler's connection URL comes from the secret."""
+    monkeypatch.setenv("DATABASE_SECRET_ARN", secret)
+    assert get_settings().database_secret_arn == secret
+    db.reset()
+    url = db._resolve_url()
+    assert conninfo_to_dict(url)["user"] == "telesales_lambda"
