@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -53,12 +52,12 @@ def url_from_secret(secret_arn: str) -> str:
     from psycopg.conninfo import make_conninfo
 
     value = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
-    # In AWS the database only accepts the RDS Proxy: DATABASE_PROXY_ENDPOINT replaces the secret's host.
+    settings = get_settings()
+    # In AWS the database only accepts the RDS Proxy: its endpoint replaces the secret's host, over TLS.
+    proxy = settings.database_proxy_endpoint
     return make_conninfo(
-        host=os.environ.get("DATABASE_PROXY_ENDPOINT") or value["host"],
-        sslmode=os.environ.get(
-            "DATABASE_SSLMODE", "require" if os.environ.get("DATABASE_PROXY_ENDPOINT") else "prefer"
-        ),
+        host=proxy or value["host"],
+        sslmode=settings.database_sslmode or ("require" if proxy else "prefer"),
         port=str(value.get("port", 5432)),
         user=value["username"],
         password=value["password"],

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # The database: DATABASE_URL, else the RDS secret (db.url_from_secret), else the embedded server.
     database_url: str | None = Field(default=None, validation_alias="DATABASE_URL")
     database_secret_arn: str | None = Field(default=None, validation_alias="DATABASE_SECRET_ARN")
+    # In AWS the database accepts only the RDS Proxy: its endpoint replaces the secret's host.
+    database_proxy_endpoint: str | None = Field(default=None, validation_alias="DATABASE_PROXY_ENDPOINT")
+    database_sslmode: Literal["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] | None = Field(
+        default=None, validation_alias="DATABASE_SSLMODE"
+    )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     connect_timeout_s: int = Field(default=3, ge=1, le=30)
     # REPORTS.md section 3, caller-id-health: thresholds are configurable; these are the contract's defaults.

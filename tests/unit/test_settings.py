@@ -13,14 +13,15 @@ from telesales_reports import db
 from telesales_reports.settings import Settings, SettingsError, env_name, get_settings, load_settings
 
 # Every variable the settings read: cleared for each test so the developer's environment does not leak in.
-VARIABLES = ["DATABASE_URL", "DATABASE_SECRET_ARN"] + [
-    "TELESALES_" + name.upper() for name in Settings.model_fields if name not in ("database_url", "database_secret_arn")
+UNPREFIXED = ("database_url", "database_secret_arn", "database_proxy_endpoint", "database_sslmode")
+VARIABLES = [name.upper() for name in UNPREFIXED] + [
+    "TELESALES_" + name.upper() for name in Settings.model_fields if name not in UNPREFIXED
 ]
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch):
-    for name in [*VARIABLES, "DATABASE_PROXY_ENDPOINT", "DATABASE_SSLMODE"]:
+    for name in VARIABLES:
         monkeypatch.delenv(name, raising=False)
     get_settings.cache_clear()
     yield
