@@ -10,7 +10,9 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 import pytest
 
+from telesales_reports import db
 from telesales_reports.database import database_url
+from tests.contract_data import contract_rows
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
@@ -54,3 +56,23 @@ def empty_db(fresh_database) -> Iterator[str]:
     url = fresh_database("empty")
     ensure_schema(url)
     yield url
+
+
+@pytest.fixture(scope="session")
+def contract_db(fresh_database) -> str:
+    """The contract dataset (tests/contract_data.py) loaded and built by dbt; shared by every suite."""
+    from telesales_reports.bootstrap import ensure_schema
+    from tests.support import build_db
+
+    url = fresh_database("contract")
+    ensure_schema(url)
+    contract_rows().load(url)
+    build_db(url)
+    return url
+
+
+@pytest.fixture
+def api(contract_db: str) -> str:
+    """Point the handler's connection at the contract database for this test."""
+    db.reset(contract_db)
+    return contract_db

@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import secrets
+import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,16 @@ from .paths import data_dir
 UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
 PUBLIC_PATHS = {"/api/telesales/reports/openapi.json"}
 MAX_URL_BYTES = 16384
+HANDLER_LOCK = threading.Lock()
+ERROR_MESSAGES = {
+    400: "Bad Request.",
+    404: "Not Found.",
+    408: "Request Timeout.",
+    414: "URI Too Long.",
+    431: "Request Header Fields Too Large.",
+    501: "Not Implemented.",
+    505: "HTTP Version Not Supported.",
+}
 
 
 def jwt_secret() -> str:
@@ -116,6 +127,28 @@ class Handler(BaseHTTPRequestHandler):
         if os.environ.get("TELESALES_ACCESS_LOG"):
             super().log_message(format, *args)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, URL over 64 KiB, too many headers) as JSON.
+
+        The body never echoes the request (REPORTS.md section 1: only `{"message": ...}` bodies).
+        """
+        self.log_error("code %d, message %s", code, message)
+        self.close_connection = True
+        body = json.dumps({"message": ERROR_MESSAGES.get(code, "Bad Request.")}).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+    def __getattr__(self, name: str):
+        # Every method reaches the handler, as API Gateway routes it: no route -> 404 (DECISIONLOG 9).
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
         for key, value in headers.items():
@@ -138,11 +171,20 @@ class Handler(BaseHTTPRequestHandler):
             if claims is None:
                 self._send(401, UNAUTHENTICATED, {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"})
                 return
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.send_error(400)
+            return
         if length:
             self.rfile.read(min(length, 1 << 20))
         event = to_event(self.command, self.path, dict(self.headers.items()), claims)
-        result = lambda_handler(event, LambdaContext())
+        # One event at a time, as in a Lambda execution environment: the resolver keeps the current
+        # event (and the logger its keys) in shared state, so concurrent calls would mix requests.
+        with HANDLER_LOCK:
+            result = lambda_handler(event, LambdaContext())
         body = result.get("body") or ""
         raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
         headers = dict(result.get("headers") or {})

@@ -22,7 +22,7 @@ from telesales_reports import db
 from telesales_reports.api.snapshot import take_snapshot
 from telesales_reports.bootstrap import GROUP_ROLES, ensure_schema
 from telesales_reports.build import build
-from tests.integration.conftest import NOW, contract_rows
+from tests.contract_data import NOW, contract_rows
 from tests.support import data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}

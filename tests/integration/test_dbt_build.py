@@ -6,7 +6,7 @@ import psycopg
 
 from telesales_reports.bootstrap import ensure_schema
 from telesales_reports.build import build
-from tests.integration.conftest import contract_rows
+from tests.contract_data import contract_rows
 
 
 def test_dirty_rows_warn_and_are_never_dropped(fresh_database):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import psycopg
 
 from telesales_reports import db
-from tests.integration.conftest import contract_rows
+from tests.contract_data import contract_rows
 from tests.support import build_db, data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +33,16 @@ def generated(fresh_database):
             end=END,
         ),
     )  # fmt: skip
+    # Dirty the data the way replication does: calls that start before their lead was created and
+    # calls in another campaign than their lead's (the funnel's irregular leads).
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("update raw.leads set created_at = created_at + interval '2 days' where id % 23 = 0")
+        conn.execute(
+            """update raw.calls set campaign_id = other.id
+               from raw.campaigns other
+               where calls.id % 41 = 0 and calls.lead_id is not null
+                 and other.tenant_id = calls.tenant_id and other.id <> calls.campaign_id"""
+        )
     build_db(url)
     raw = load(url)
     refs = {t: Reference(raw, t) for t in (1, 2)}

@@ -23,7 +23,7 @@ import pytest
 from telesales_reports import db
 from telesales_reports.api.snapshot import take_snapshot
 from telesales_reports.build import BUILD_LOCK_KEY, BuildFailed, BuildLocked, build, run_dbt
-from tests.integration.conftest import NOW, contract_rows
+from tests.contract_data import NOW, contract_rows
 from tests.support import Raw, data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}

@@ -29,6 +29,7 @@ FORMATS = ("json", "csv", "xlsx")
 GROUP_BYS = ("day", "week", "hour")
 AGENT_KEY_RE = re.compile(r"^agent_ids(\[[0-9]*\])?$")
 WINDOW_MINUTES_MAX = 129600
+LATEST_WINDOW_END = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,10 @@ def _parse_window(pairs, dated: bool, fail, values: dict) -> None:
     try:
         window_end = end + timedelta(days=1) if end_is_date else end
     except OverflowError:
+        fail("date_to", "The date to field must be a valid date.")
+        return
+    if window_end > LATEST_WINDOW_END:
+        # The reports round the window out to whole UTC slots and days; past this they would overflow.
         fail("date_to", "The date to field must be a valid date.")
         return
     values["window_start"] = start

@@ -206,7 +206,8 @@ def caller_id_health(conn: psycopg.Connection, req: ReportRequest) -> list[dict]
 
 
 def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    return conn.execute(queries.lead_stages(req), queries.base_params(req)).fetchall()
+    params = queries.base_params(req) | {"campaign_filter": req.campaign_id is not None}
+    return conn.execute(queries.lead_stages(req), params).fetchall()
 
 
 def funnel(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:

@@ -384,6 +384,13 @@ MILESTONES = {
     "disposed": "first_disposed_at",
     "converted": "first_conversion_at",
 }
+EARLY = {
+    "dialed": "last_early_dial_at",
+    "connected": "last_early_answer_at",
+    "talked": "last_early_talk_over_30s_at",
+    "disposed": "last_early_disposed_at",
+    "converted": "last_early_conversion_at",
+}
 CALL_STAGE_FLAGS = sql.SQL(
     """
     bool_or(calls.is_dial) as dialed,
@@ -399,123 +406,138 @@ def _is_day_aligned(moment: datetime) -> bool:
     return moment.timestamp() % DAY_SECONDS == 0
 
 
+def _stage_counts(condition: str) -> sql.Composable:
+    """`count(*) filter (where <condition>) as <stage>` for every stage; `{milestone}` and
+    `{early}` in the condition stand for the stage's columns in fct_leads."""
+    return sql.SQL(", ").join(
+        sql.SQL("count(*) filter (where " + condition + ") as {stage}").format(
+            milestone=sql.Identifier(MILESTONES[s]), early=sql.Identifier(EARLY[s]), stage=sql.Identifier(s)
+        )
+        for s in STAGES
+    )
+
+
 def lead_stages(req: ReportRequest) -> sql.Composable:
     """Funnel stage counts per lead source for the cohort (REPORTS.md section 3, funnel).
 
-    Cohort: leads created in the window (and the campaign). Stage counts:
-    - with agent/team filters: from the window's filtered calls of cohort leads (fct_calls);
-    - else regular leads from their milestones (fct_leads, or the daily rollups when the window is
-      whole UTC days) and leads with irregular calls from their calls.
-    Every branch yields (lead_source, total_leads, dialed, connected, talked, disposed, converted).
+    Cohort: leads created in the window (and the campaign). A lead reached a stage when one of its
+    calls in the window that pass the filters qualifies. Three kinds of rows are added up:
+    - regular leads (no calls before creation, none in another campaign): a milestone < the window's
+      end (the daily rollups when the window is whole UTC days, else fct_leads);
+    - irregular leads: the same, or a call before creation at or after the window's start
+      (`last_early_*`), unless a campaign filter meets calls in another campaign;
+    - from fct_calls: those leads, and every cohort lead under agent or team filters (the milestones
+      know no agents).
+    Each part yields (lead_source, total_leads, dialed, connected, talked, disposed, converted).
     """
-    campaign = sql.SQL("and campaign_id = %(campaign_id)s") if req.campaign_id is not None else sql.SQL("")
-    whole_days = _is_day_aligned(req.window_start) and _is_day_aligned(req.window_end)
+    campaign_filter = req.campaign_id is not None
+    by_calls_only = has_agent_filter(req)
+    campaign = sql.SQL("and campaign_id = %(campaign_id)s") if campaign_filter else sql.SQL("")
     zeros = sql.SQL(", ").join(sql.SQL("0 as {}").format(sql.Identifier(s)) for s in STAGES)
+    whole_days = _is_day_aligned(req.window_start) and _is_day_aligned(req.window_end)
     parts: list[sql.Composable] = []
 
     if whole_days:
-        table = "agg_lead_milestones_daily" if req.campaign_id is not None else "agg_tenant_lead_milestones_daily"
-        totals_and_regular = sql.SQL(
-            """
-            select lead_source, sum(leads) as total_leads, {stage_sums}
-            from marts.{table}
-            where tenant_id = %(tenant_id)s
-                and created_day >= %(window_start)s and created_day < %(window_end)s
-                {campaign}
-            group by lead_source
-            """
-        ).format(
-            table=sql.Identifier(table),
-            campaign=campaign,
-            stage_sums=sql.SQL(", ").join(
-                sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(
-                    stage=sql.Identifier(s)
-                )
-                for s in STAGES
-            ),
+        table = "agg_lead_milestones_daily" if campaign_filter else "agg_tenant_lead_milestones_daily"
+        stage_sums = sql.SQL(", ").join(
+            sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(
+                stage=sql.Identifier(s)
+            )
+            for s in STAGES
         )
-        # Irregular leads are not in the rollup: add them to the totals here.
-        irregular_totals = sql.SQL(
+        parts.append(
+            sql.SQL(
+                """
+                select lead_source, sum(leads) as total_leads, {stages}
+                from marts.{table}
+                where tenant_id = %(tenant_id)s
+                    and created_day >= %(window_start)s and created_day < %(window_end)s {campaign}
+                group by lead_source
+                """
+            ).format(table=sql.Identifier(table), campaign=campaign, stages=zeros if by_calls_only else stage_sums)
+        )
+    else:
+        parts.append(
+            sql.SQL(
+                """
+                select lead_source, count(*) as total_leads, {stages}
+                from marts.fct_leads
+                where tenant_id = %(tenant_id)s and not has_irregular_calls
+                    and created_at >= %(window_start)s and created_at < %(window_end)s {campaign}
+                group by lead_source
+                """
+            ).format(
+                campaign=campaign, stages=zeros if by_calls_only else _stage_counts("{milestone} < %(window_end)s")
+            )
+        )
+
+    # Irregular leads: all of their totals; their stages from the columns where those answer exactly.
+    by_columns = "not (has_foreign_campaign_calls and %(campaign_filter)s)"
+    parts.append(
+        sql.SQL(
             """
-            select lead_source, count(*) as total_leads, {zeros}
+            select lead_source, count(*) as total_leads, {stages}
             from marts.fct_leads
             where tenant_id = %(tenant_id)s and has_irregular_calls
                 and created_at >= %(window_start)s and created_at < %(window_end)s {campaign}
             group by lead_source
             """
-        ).format(zeros=zeros, campaign=campaign)
-        parts += [totals_and_regular, irregular_totals]
-        if has_agent_filter(req):
-            # Stages come from the filtered calls below, not from the unfiltered milestones.
-            parts[0] = sql.SQL("select lead_source, total_leads, {zeros} from ({inner}) as totals_only").format(
-                zeros=zeros, inner=totals_and_regular
-            )
-    else:
-        stage_counts = sql.SQL(", ").join(
-            sql.SQL(
-                "count(*) filter (where not has_irregular_calls and {milestone} < %(window_end)s) as {stage}"
-            ).format(milestone=sql.Identifier(MILESTONES[s]), stage=sql.Identifier(s))
-            for s in STAGES
+        ).format(
+            campaign=campaign,
+            stages=zeros
+            if by_calls_only
+            else _stage_counts(f"{by_columns} and ({{milestone}} < %(window_end)s or {{early}} >= %(window_start)s)"),
         )
-        if has_agent_filter(req):
-            stage_counts = zeros
+    )
+
+    # Stages from the calls: every cohort lead under agent/team filters, else the irregular leads whose
+    # other-campaign calls a campaign filter must leave out.
+    if by_calls_only:
+        call_scope = sql.SQL("")
+        lead_scope = sql.SQL("")
+    elif campaign_filter:
+        call_scope = sql.SQL(
+            "and calls.lead_id in (select foreign_calls.lead_id from marts.fct_leads as foreign_calls"
+            " where foreign_calls.tenant_id = %(tenant_id)s and foreign_calls.has_irregular_calls"
+            " and foreign_calls.has_foreign_campaign_calls and foreign_calls.campaign_id = %(campaign_id)s"
+            " and foreign_calls.created_at >= %(window_start)s and foreign_calls.created_at < %(window_end)s)"
+        )
+        lead_scope = sql.SQL("and leads.has_foreign_campaign_calls")
+    else:
+        call_scope = lead_scope = None
+    if call_scope is not None:
         parts.append(
             sql.SQL(
                 """
-                select lead_source, count(*) as total_leads, {stage_counts}
-                from marts.fct_leads
-                where tenant_id = %(tenant_id)s
-                    and created_at >= %(window_start)s and created_at < %(window_end)s {campaign}
-                group by lead_source
+                select leads.lead_source, 0 as total_leads, {stage_counts}
+                from (
+                    select calls.lead_id, {flags}
+                    from marts.fct_calls as calls
+                    where calls.tenant_id = %(tenant_id)s
+                        and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                        and calls.lead_id is not null
+                        {call_scope}
+                        {filters}
+                    group by calls.lead_id
+                ) as lead_calls
+                inner join marts.fct_leads as leads
+                    on leads.lead_id = lead_calls.lead_id and leads.tenant_id = %(tenant_id)s
+                where leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
+                    {lead_campaign} {lead_scope}
+                group by leads.lead_source
                 """
-            ).format(stage_counts=stage_counts, campaign=campaign)
+            ).format(
+                flags=CALL_STAGE_FLAGS,
+                call_scope=call_scope,
+                filters=call_filters(req, "calls"),
+                lead_campaign=sql.SQL("and leads.campaign_id = %(campaign_id)s") if campaign_filter else sql.SQL(""),
+                lead_scope=lead_scope,
+                stage_counts=sql.SQL(", ").join(
+                    sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s))
+                    for s in STAGES
+                ),
+            )
         )
-
-    # Stages counted from calls: every cohort lead under agent/team filters, else the irregular ones.
-    lead_scope = sql.SQL("") if has_agent_filter(req) else sql.SQL("and leads.has_irregular_calls")
-    call_scope = (
-        sql.SQL("")
-        if has_agent_filter(req)
-        else sql.SQL(
-            "and calls.lead_id in (select irregular.lead_id from marts.fct_leads as irregular"
-            " where irregular.tenant_id = %(tenant_id)s and irregular.has_irregular_calls"
-            " and irregular.created_at >= %(window_start)s and irregular.created_at < %(window_end)s)"
-        )
-    )
-    parts.append(
-        sql.SQL(
-            """
-            select leads.lead_source, 0 as total_leads, {stage_counts}
-            from (
-                select calls.lead_id, {flags}
-                from marts.fct_calls as calls
-                where calls.tenant_id = %(tenant_id)s
-                    and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                    and calls.lead_id is not null
-                    {call_scope}
-                    {filters}
-                group by calls.lead_id
-            ) as lead_calls
-            inner join marts.fct_leads as leads
-                on leads.lead_id = lead_calls.lead_id and leads.tenant_id = %(tenant_id)s
-            where leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
-                {lead_campaign} {lead_scope}
-            group by leads.lead_source
-            """
-        ).format(
-            flags=CALL_STAGE_FLAGS,
-            call_scope=call_scope,
-            filters=call_filters(req, "calls"),
-            lead_campaign=sql.SQL("and leads.campaign_id = %(campaign_id)s")
-            if req.campaign_id is not None
-            else sql.SQL(""),
-            lead_scope=lead_scope,
-            stage_counts=sql.SQL(", ").join(
-                sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s))
-                for s in STAGES
-            ),
-        )
-    )
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
     return sql.SQL(
         """

@@ -19,8 +19,10 @@
 -- it was dialed, answered, talked to for more than 30 s, dispositioned and converted, over all of
 -- its calls. For a window [from, end) whose cohort holds the lead (from <= created_at < end), the
 -- lead reached a stage with calls in the window exactly when the milestone is < end, unless the
--- lead has calls before its creation or in another campaign (`has_irregular_calls`): the API
--- reads those few leads' calls from fct_calls instead (REPORTS.md section 3, funnel).
+-- lead has calls before its creation or in another campaign (`has_irregular_calls`). Calls before
+-- creation are in the window exactly when they are at or after its start: the `last_early_*`
+-- columns answer that. Calls in another campaign matter only under a campaign filter; the API then
+-- reads those few leads' calls from fct_calls (REPORTS.md section 3, funnel).
 -- `not materialized`: each branch below must keep the indexes of the relations it reads.
 with leads as not materialized (
     select * from {{ ref('stg_raw__leads') }}
@@ -75,10 +77,24 @@ milestones as (
         min(calls.started_at) filter (
             where calls.is_conversion and calls.started_at >= scoped_leads.created_at
         ) as first_conversion_at,
-        coalesce(bool_or(
-            calls.started_at < scoped_leads.created_at
-            or calls.campaign_id <> scoped_leads.campaign_id
-        ), false) as has_irregular_calls
+        max(calls.started_at) filter (
+            where calls.is_dial and calls.started_at < scoped_leads.created_at
+        ) as last_early_dial_at,
+        max(calls.started_at) filter (
+            where calls.is_answered and calls.started_at < scoped_leads.created_at
+        ) as last_early_answer_at,
+        max(calls.started_at) filter (
+            where calls.is_dial and calls.talk_sec > 30 and calls.started_at < scoped_leads.created_at
+        ) as last_early_talk_over_30s_at,
+        max(calls.started_at) filter (
+            where calls.is_dial and calls.disposition_code is not null
+            and calls.started_at < scoped_leads.created_at
+        ) as last_early_disposed_at,
+        max(calls.started_at) filter (
+            where calls.is_conversion and calls.started_at < scoped_leads.created_at
+        ) as last_early_conversion_at,
+        coalesce(bool_or(calls.started_at < scoped_leads.created_at), false) as has_early_calls,
+        coalesce(bool_or(calls.campaign_id <> scoped_leads.campaign_id), false) as has_foreign_campaign_calls
     from scoped_leads
     left join calls
         on
@@ -93,7 +109,9 @@ final as (
         scoped_leads.tenant_id::bigint as tenant_id,
         scoped_leads.campaign_id::bigint as campaign_id,
         scoped_leads.lead_source::text as lead_source,
-        milestones.has_irregular_calls::boolean as has_irregular_calls,
+        (milestones.has_early_calls or milestones.has_foreign_campaign_calls)::boolean as has_irregular_calls,
+        milestones.has_early_calls::boolean as has_early_calls,
+        milestones.has_foreign_campaign_calls::boolean as has_foreign_campaign_calls,
         scoped_leads.created_at::timestamptz as created_at,
         scoped_leads.updated_at::timestamptz as updated_at,
         milestones.first_dial_at::timestamptz as first_dial_at,
@@ -101,6 +119,11 @@ final as (
         milestones.first_talk_over_30s_at::timestamptz as first_talk_over_30s_at,
         milestones.first_disposed_at::timestamptz as first_disposed_at,
         milestones.first_conversion_at::timestamptz as first_conversion_at,
+        milestones.last_early_dial_at::timestamptz as last_early_dial_at,
+        milestones.last_early_answer_at::timestamptz as last_early_answer_at,
+        milestones.last_early_talk_over_30s_at::timestamptz as last_early_talk_over_30s_at,
+        milestones.last_early_disposed_at::timestamptz as last_early_disposed_at,
+        milestones.last_early_conversion_at::timestamptz as last_early_conversion_at,
         '{{ run_started_at }}'::timestamptz as dbt_loaded_at
     from scoped_leads
     inner join milestones on scoped_leads.lead_id = milestones.lead_id
