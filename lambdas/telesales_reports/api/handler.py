@@ -300,10 +300,14 @@ def openapi_document():
 
 
 def openapi_json() -> str:
+    from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
+
     return app.get_openapi_json_schema(
         title="Telesales reports API",
         version="1.0.0",
         description="Nine telesales reports (REPORTS.md). Every route needs a JWT with an integer tenant_id claim.",
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT", description="API Gateway JWT authorizer")},
+        security=[{"bearerAuth": []}],
     )
 
 
