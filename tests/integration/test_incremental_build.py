@@ -19,7 +19,12 @@ REPORTS = [
 def all_reports() -> dict:
     out = {}
     for report in REPORTS:
-        for params in (DAY, {**DAY, "timezone": "Asia/Kathmandu"}, {**DAY, "campaign_id": "43", "team_id": "7"}):
+        for params in (
+            DAY,
+            {**DAY, "timezone": "Asia/Kathmandu"},
+            {**DAY, "campaign_id": "43", "team_id": "7"},
+            {**DAY, "agent_ids[]": "5"},
+        ):
             out[(report, tuple(params.items()))] = data(report, params)
     return out
 
@@ -29,8 +34,12 @@ def test_incremental_run_matches_full_rebuild(fresh_database):
     from telesales_reports.bootstrap import ensure_schema
 
     ensure_schema(url)
-    contract_rows().load(url)
+    rows = contract_rows()
+    # a call whose lead is replicated only after the first build
+    rows.call(1, 43, "2026-06-01 12:00", "connected", id=51, agent_id=5, lead_id=951, talk_sec=40)
+    rows.load(url)
     build_db(url)
+    assert dict((s["stage"], s["count"]) for s in data("funnel", {**DAY, "agent_ids[]": "5"}))["Dialed"] == 1
     before = data("dashboard", DAY)
     assert before["total_conversions"] == 2
 
@@ -48,17 +57,26 @@ def test_incremental_run_matches_full_rebuild(fresh_database):
         conn.execute("update raw.dispositions set is_conversion = true where tenant_id = 1 and code = 'callback'")
         # and agent 5 joins team 8
         conn.execute("update raw.users set team_id = 8, updated_at = now() where id = 5")
+        # and the lead of call 51 arrives
+        conn.execute(
+            """insert into raw.leads (id, tenant_id, campaign_id, source, phone, created_at, updated_at)
+               values (951, 1, 43, 'late', '0900000000', '2026-06-01 11:00+00', now())"""
+        )
 
     # When: the next (incremental) build runs
     build_db(url)
     after = data("dashboard", DAY)
     # Then: call 9 (sale) and call 50 (callback, now a conversion code) are conversions
     assert after["total_dials"] == before["total_dials"] + 1
+    # the late lead joined the cohort, and its earlier call now counts for it (calls re-read the lead)
+    agent5 = dict((s["stage"], s["count"]) for s in data("funnel", {**DAY, "agent_ids[]": "5"}))
+    assert (agent5["Total leads"], agent5["Dialed"]) == (7, 3)  # leads 1, 3 (call 50) and 951 (call 51)
     assert after["total_conversions"] == 4
-    assert data("dashboard", {**DAY, "team_id": "8"})["total_dials"] == 2 + 2  # agent 5's calls 8 and 50
+    assert data("dashboard", {**DAY, "team_id": "8"})["total_dials"] == 2 + 3  # agent 5 calls 8, 50 and 51
     funnel = dict((s["stage"], s["count"]) for s in data("funnel", DAY))
-    # lead 3 got its first call (call 50), a conversion now that "callback" is a conversion code
-    assert funnel["Converted"] == 3 and funnel["Dialed"] == 6
+    # lead 3 got its first call (call 50), a conversion now that "callback" is a conversion code;
+    # lead 951 arrived with its call 51
+    assert funnel["Total leads"] == 7 and funnel["Converted"] == 3 and funnel["Dialed"] == 7
     incremental = all_reports()
 
     # And: a full rebuild gives the same numbers

@@ -490,48 +490,44 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
         )
     )
 
-    # Stages from the calls: every cohort lead under agent/team filters, else the irregular leads whose
-    # other-campaign calls a campaign filter must leave out.
-    if by_calls_only:
-        call_scope = sql.SQL("")
-        lead_scope = sql.SQL("")
-    elif campaign_filter:
-        call_scope = sql.SQL(
-            "and calls.lead_id in (select foreign_calls.lead_id from marts.fct_leads as foreign_calls"
-            " where foreign_calls.tenant_id = %(tenant_id)s and foreign_calls.has_irregular_calls"
-            " and foreign_calls.has_foreign_campaign_calls and foreign_calls.campaign_id = %(campaign_id)s"
-            " and foreign_calls.created_at >= %(window_start)s and foreign_calls.created_at < %(window_end)s)"
+    # Stages from the calls (fct_calls carries its lead's creation time, campaign and source): every
+    # cohort lead under agent/team filters, else the irregular leads whose other-campaign calls a
+    # campaign filter must leave out.
+    if by_calls_only or campaign_filter:
+        call_scope = (
+            sql.SQL("")
+            if by_calls_only
+            else sql.SQL(
+                "and calls.lead_id in (select foreign_calls.lead_id from marts.fct_leads as foreign_calls"
+                " where foreign_calls.tenant_id = %(tenant_id)s and foreign_calls.has_foreign_campaign_calls"
+                " and foreign_calls.campaign_id = %(campaign_id)s"
+                " and foreign_calls.created_at >= %(window_start)s and foreign_calls.created_at < %(window_end)s)"
+            )
         )
-        lead_scope = sql.SQL("and leads.has_foreign_campaign_calls")
-    else:
-        call_scope = lead_scope = None
-    if call_scope is not None:
         parts.append(
             sql.SQL(
                 """
-                select leads.lead_source, 0 as total_leads, {stage_counts}
+                select lead_source, 0 as total_leads, {stage_counts}
                 from (
-                    select calls.lead_id, {flags}
+                    select calls.lead_id, calls.lead_source, {flags}
                     from marts.fct_calls as calls
                     where calls.tenant_id = %(tenant_id)s
                         and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                        and calls.lead_id is not null
+                        and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
+                        {lead_campaign}
                         {call_scope}
                         {filters}
-                    group by calls.lead_id
+                    group by calls.lead_id, calls.lead_source
                 ) as lead_calls
-                inner join marts.fct_leads as leads
-                    on leads.lead_id = lead_calls.lead_id and leads.tenant_id = %(tenant_id)s
-                where leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
-                    {lead_campaign} {lead_scope}
-                group by leads.lead_source
+                group by lead_source
                 """
             ).format(
                 flags=CALL_STAGE_FLAGS,
                 call_scope=call_scope,
                 filters=call_filters(req, "calls"),
-                lead_campaign=sql.SQL("and leads.campaign_id = %(campaign_id)s") if campaign_filter else sql.SQL(""),
-                lead_scope=lead_scope,
+                lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
+                if campaign_filter
+                else sql.SQL(""),
                 stage_counts=sql.SQL(", ").join(
                     sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s))
                     for s in STAGES

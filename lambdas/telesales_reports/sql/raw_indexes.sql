@@ -5,3 +5,4 @@ create index if not exists calls_updated_at_idx on raw.calls (updated_at);
 create index if not exists calls_campaign_started_idx on raw.calls (tenant_id, campaign_id, started_at);
 create index if not exists calls_caller_started_idx on raw.calls (tenant_id, caller_id, started_at);
 create index if not exists leads_updated_at_idx on raw.leads (updated_at);
+create index if not exists calls_lead_idx on raw.calls (tenant_id, lead_id);

@@ -30,14 +30,15 @@ dispositions as ( -- noqa: ST03
     select * from {{ ref('stg_raw__dispositions') }}
 ),
 
-{% if is_incremental() %}
-    high_water_mark as (
-        select
-            coalesce(least(max(updated_at), now()), '-infinity'::timestamptz)
-            - interval '{{ var("incremental_lookback_hours") }} hours' as updated_since
-        from {{ this }}
-    ),
+leads as ( -- noqa: ST03
+    select * from {{ ref('stg_raw__leads') }}
+),
 
+{% if is_incremental() %}
+    {#- the high-water mark as a literal (max_of_this): the planner then uses the updated_at indexes -#}
+    {%- set updated_since -%}
+        least({{ max_of_this('updated_at') }}, now()) - interval '{{ var("incremental_lookback_hours") }} hours'
+    {%- endset %}
     reflagged_codes as (
     -- a code whose conversion flag the tenant flipped: stored rows disagree with the current list
         select
@@ -74,7 +75,16 @@ dispositions as ( -- noqa: ST03
     changed as (
         select calls.*
         from calls
-        where calls.updated_at >= (select high_water_mark.updated_since from high_water_mark)
+        where calls.updated_at >= {{ updated_since }}
+        union
+        -- calls of leads created or changed since: their lead attributes
+        select calls.*
+        from calls
+        inner join leads
+            on
+                calls.tenant_id = leads.tenant_id
+                and calls.lead_id = leads.lead_id
+        where leads.updated_at >= {{ updated_since }}
         union
         select calls.*
         from calls
@@ -105,6 +115,8 @@ final as (
         hold_sec::integer as hold_sec,
         wrap_sec::integer as wrap_sec,
         handle_sec::integer as handle_sec,
+        lead_campaign_id::bigint as lead_campaign_id,
+        lead_source::text as lead_source,
         is_dial::boolean as is_dial,
         is_answered::boolean as is_answered,
         is_connected::boolean as is_connected,
@@ -115,6 +127,7 @@ final as (
         has_conversion_code::boolean as has_conversion_code,
         has_unknown_disposition::boolean as has_unknown_disposition,
         started_at::timestamptz as started_at,
+        lead_created_at::timestamptz as lead_created_at,
         {{ utc_slot('started_at') }}::timestamptz as slot_start,
         answered_at::timestamptz as answered_at,
         ended_at::timestamptz as ended_at,
