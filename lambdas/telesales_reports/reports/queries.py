@@ -499,7 +499,8 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
             if by_calls_only
             else sql.SQL(
                 "and calls.lead_id in (select foreign_calls.lead_id from marts.fct_leads as foreign_calls"
-                " where foreign_calls.tenant_id = %(tenant_id)s and foreign_calls.has_foreign_campaign_calls"
+                " where foreign_calls.tenant_id = %(tenant_id)s and foreign_calls.has_irregular_calls"
+                " and foreign_calls.has_foreign_campaign_calls"
                 " and foreign_calls.campaign_id = %(campaign_id)s"
                 " and foreign_calls.created_at >= %(window_start)s and foreign_calls.created_at < %(window_end)s)"
             )

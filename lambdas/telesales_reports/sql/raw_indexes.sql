@@ -6,3 +6,5 @@ create index if not exists calls_campaign_started_idx on raw.calls (tenant_id, c
 create index if not exists calls_caller_started_idx on raw.calls (tenant_id, caller_id, started_at);
 create index if not exists leads_updated_at_idx on raw.leads (updated_at);
 create index if not exists calls_lead_idx on raw.calls (tenant_id, lead_id);
+-- health_calls_today reads today's attempts of a tenant: an index-only scan with this one.
+create index if not exists calls_started_cover_idx on raw.calls (tenant_id, started_at) include (caller_id, result);
