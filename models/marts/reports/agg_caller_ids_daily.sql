@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['dbt_loaded_at']},

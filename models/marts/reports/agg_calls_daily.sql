@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'agent_id', 'day_start']},
@@ -36,15 +34,7 @@ final as (
         campaign_id::bigint as campaign_id,
         agent_id::bigint as agent_id,
         team_id::bigint as team_id,
-        dials::integer as dials,
-        answers::integer as answers,
-        connected_calls::integer as connected_calls,
-        abandoned_calls::integer as abandoned_calls,
-        rejected_calls::integer as rejected_calls,
-        pdpl_blocked_calls::integer as pdpl_blocked_calls,
-        conversions::integer as conversions,
-        talk_sec::bigint as talk_sec,
-        handle_sec::bigint as handle_sec,
+        {{ cast_call_measures() }},
         period_start::timestamptz as day_start,
         '{{ run_started_at }}'::timestamptz as dbt_loaded_at
     from rolled_up

@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'created_day'],
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[
             {'columns': ['tenant_id', 'created_day']},
             {'columns': ['dbt_loaded_at']},

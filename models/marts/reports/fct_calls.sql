@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key='call_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[
             {'columns': ['call_id'], 'unique': True},
             {'columns': ['updated_at']},

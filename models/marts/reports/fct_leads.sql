@@ -2,8 +2,6 @@
     config(
         materialized='incremental',
         unique_key='lead_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='fail',
         indexes=[
             {'columns': ['lead_id'], 'unique': True},
             {'columns': ['updated_at']},
