@@ -58,4 +58,4 @@ def test_raw_tables_match_contract(fresh_database) -> None:
 def test_bootstrap_adds_indexes_for_live_figures(empty_db: str) -> None:
     with psycopg.connect(empty_db) as conn:
         names = {r[0] for r in conn.execute("select indexname from pg_indexes where schemaname = 'raw'")}
-    assert {"calls_campaign_started_idx", "calls_caller_started_idx", "calls_updated_at_idx"} <= names
+    assert {"calls_campaign_started_cover_idx", "calls_started_cover_idx", "calls_updated_at_idx"} <= names

@@ -553,19 +553,17 @@ select
     campaigns.name as campaign_name,
     campaigns.status as campaign_status,
     coalesce(campaigns.abandon_limit_pct, 3.00) as limit_pct,
-    (
-        select count(*) from raw.calls
-        where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
-            and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
-            and calls.result in ('connected', 'abandoned')
-    ) as attempts_total,
-    (
-        select count(*) from raw.calls
-        where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
-            and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
-            and calls.result = 'abandoned'
-    ) as attempts_abandoned
+    attempts.attempts_total,
+    attempts.attempts_abandoned
 from raw.campaigns
+cross join (
+    select
+        count(*) filter (where calls.result in ('connected', 'abandoned')) as attempts_total,
+        count(*) filter (where calls.result = 'abandoned') as attempts_abandoned
+    from raw.calls
+    where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
+        and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
+) as attempts
 where campaigns.tenant_id = %(tenant_id)s and campaigns.id = %(campaign_id)s
 """
 

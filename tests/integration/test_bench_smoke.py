@@ -1,0 +1,49 @@
+"""`telesales-reports bench` on a tiny dataset: it runs end to end in its own database, times every
+(report, case) through the handler and its raw-table baseline, and every equality check passes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import psycopg
+
+from telesales_reports import bench
+
+SMALL = dict(calls=20_000, leads=4_000, agents=20, campaigns=4, caller_ids=30, days=30, repeat=2, reuse=False)
+
+
+def test_bench_smoke(server_url, tmp_path, monkeypatch):
+    name = f"ts_bench_smoke_{os.getpid()}"
+    monkeypatch.setenv("TELESALES_BENCH_DB", name)
+    output = tmp_path / "out" / "bench.json"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f'drop database if exists "{name}" with (force)')
+    try:
+        code = bench.main(argparse.Namespace(output=str(output), **SMALL))
+        result = json.loads(output.read_text(encoding="utf-8"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'drop database if exists "{name}" with (force)')
+
+    assert result["database"] == name
+    assert result["mismatches"] == [], result["mismatches"]
+    assert code == 0
+    seen = {(r["report"], r["case"]) for r in result["results"]}
+    base_cases = ["no filters", "campaign", "5 agents", "tz Asia/Ho_Chi_Minh", "tz Asia/Kolkata"]
+    expected = {(report, case) for report in bench.MART_REPORTS for case in base_cases}
+    expected |= {("time-series", "group_by=hour"), ("time-series", "group_by=week"), ("abandon-rate", "campaign")}
+    assert expected <= seen
+    for r in result["results"]:
+        assert r["status"] == 200, r
+        assert r["equal"] is True, r
+        for side in ("ours", "baseline"):
+            assert r[side]["n"] == SMALL["repeat"]
+            assert r[side]["p50_ms"] > 0 and r[side]["p95_ms"] >= r[side]["p50_ms"]
+    assert {x["report"] for x in result["xlsx"]} == set(bench.MART_REPORTS)
+    assert all(x["status"] == 200 and x["bytes"] for x in result["xlsx"])
+    assert result["cold_start"]["statuses"] == [200] and len(result["cold_start"]["runs"]) == 5
+    assert result["build"]["full_seconds"] > 0 and result["build"]["incremental_seconds"] > 0
+    assert result["dataset"]["counts"]["calls"] == SMALL["calls"]
+    assert {t["target"] for t in result["targets"]} and result["machine"]["postgresql"]
