@@ -1100,6 +1100,8 @@ def render(report: dict) -> str:
 
 
 def main(args: Any) -> int:
+    # The handler logs one INFO line per report; thousands of them would bury the table.
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     from . import db
     from .database import database_url
     from .generate import append_days

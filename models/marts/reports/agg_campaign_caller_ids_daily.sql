@@ -50,3 +50,5 @@ final as (
 )
 
 select * from final
+-- Stored in (tenant_id, campaign_id, day_start) order: a campaign's days are adjacent pages.
+order by tenant_id, campaign_id, day_start

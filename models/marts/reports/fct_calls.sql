@@ -75,14 +75,24 @@ leads as ( -- noqa: ST03
         from calls
         where calls.updated_at >= {{ updated_since }}
         union
-        -- calls of leads created or changed since: their lead attributes
+        -- calls whose lead arrived or changed since: only where the stored lead attributes differ
         select calls.*
         from calls
         inner join leads
             on
                 calls.tenant_id = leads.tenant_id
                 and calls.lead_id = leads.lead_id
-        where leads.updated_at >= {{ updated_since }}
+        where
+            leads.updated_at >= {{ updated_since }}
+            and exists (
+                select 1
+                from {{ this }} as stored
+                where
+                    stored.tenant_id = leads.tenant_id
+                    and stored.lead_id = leads.lead_id
+                    and (stored.lead_created_at, stored.lead_campaign_id, stored.lead_source)
+                    is distinct from (leads.created_at, leads.campaign_id, leads.lead_source)
+            )
         union
         select calls.*
         from calls
