@@ -32,6 +32,7 @@ class BuildResult:
     nodes: list[tuple[str, str, float]] = field(default_factory=list)  # (node, status, seconds)
     warnings: int = 0
     errors: list[str] = field(default_factory=list)
+    full_refresh_fallback: bool = False
 
 
 def dbt_env(url: str) -> dict[str, str]:
@@ -87,25 +88,63 @@ def run_dbt(
     return result
 
 
+# The incremental facts hold exactly the raw rows, each as of its last updated_at. A fingerprint of
+# (id, updated_at) over both sides tells whether an incremental run left them in step; it does not
+# when raw rows were deleted (a reload) or replicated late with an updated_at older than the look-back.
+IN_STEP_SQL = """
+select
+    (select (count(*), coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0))
+     from raw.calls)
+    = (select (count(*), coalesce(sum(hashtextextended(call_id::text || '|' || updated_at::text, 0)), 0))
+       from marts.fct_calls)
+    and (select (count(*), coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0))
+         from raw.leads)
+    = (select (count(*), coalesce(sum(hashtextextended(lead_id::text || '|' || updated_at::text, 0)), 0))
+       from marts.fct_leads)
+"""
+
+
+def facts_in_step(url: str) -> bool:
+    """True when marts.fct_calls / fct_leads hold exactly the raw rows (ids and updated_at)."""
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            return bool(conn.execute(IN_STEP_SQL).fetchone()[0])
+    except psycopg.errors.UndefinedTable:
+        return False
+
+
 def build(
     url: str | None = None,
     full_refresh: bool = False,
     select: str | None = None,
     on_node: Callable[[str, str, float], None] | None = None,
 ) -> BuildResult:
-    """Create the raw/ops schema if needed, then `dbt build` under an advisory lock."""
+    """Create the raw/ops schema if needed, then `dbt build` under an advisory lock.
+
+    An incremental build that leaves the facts out of step with raw (rows deleted, or replicated late
+    with an old updated_at) is followed by a full refresh, so the marts never keep stale rows.
+    """
     url = url or database_url()
     ensure_schema(url)
     with psycopg.connect(url, autocommit=True) as lock_conn:
         got = lock_conn.execute("select pg_try_advisory_lock(hashtext(%s))", (BUILD_LOCK_KEY,)).fetchone()[0]
         if not got:
             raise BuildLocked("another dbt build is running on this database; try again when it ends")
-        args = ["build"]
-        if full_refresh:
-            args.append("--full-refresh")
-        if select:
-            args += ["--select", select]
-        return run_dbt(args, url=url, on_node=on_node)
+        args = ["build", *(["--select", select] if select else [])]
+        if full_refresh or select:
+            return run_dbt([*args, *(["--full-refresh"] if full_refresh else [])], url=url, on_node=on_node)
+        try:
+            result = run_dbt(args, url=url, on_node=on_node)
+        except BuildFailed:
+            if facts_in_step(url):
+                raise
+            result = None
+        if result is not None and facts_in_step(url):
+            return result
+        print("marts out of step with raw (rows deleted or replicated late): full refresh", file=sys.stderr)
+        healed = run_dbt([*args, "--full-refresh"], url=url, on_node=on_node)
+        healed.full_refresh_fallback = True
+        return healed
 
 
 def print_progress(node: str, status: str, seconds: float) -> None:

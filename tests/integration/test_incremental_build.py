@@ -6,6 +6,7 @@ from __future__ import annotations
 import psycopg
 
 from telesales_reports import db
+from telesales_reports.bootstrap import ensure_schema
 from tests.contract_data import contract_rows
 from tests.support import build_db, data
 
@@ -31,8 +32,6 @@ def all_reports() -> dict:
 
 def test_incremental_run_matches_full_rebuild(fresh_database):
     url = fresh_database("incremental")
-    from telesales_reports.bootstrap import ensure_schema
-
     ensure_schema(url)
     rows = contract_rows()
     # a call whose lead is replicated only after the first build
@@ -83,3 +82,40 @@ def test_incremental_run_matches_full_rebuild(fresh_database):
     build_db(url, full_refresh=True)
     assert all_reports() == incremental
     db.reset(None)
+
+
+def test_reloaded_raw_data_is_never_served_stale(fresh_database):
+    """Raw tables truncated and reloaded (or rows replicated late with an old updated_at): the next
+    build notices the facts are out of step and rebuilds them in full."""
+    from telesales_reports.build import build
+
+    url = fresh_database("reload")
+    ensure_schema(url)
+    contract_rows().load(url)
+    build_db(url)
+    assert data("dashboard", DAY)["total_dials"] == 8
+    # When: the raw data is replaced by a smaller dataset whose rows are all dated in the past
+    rows = contract_rows()
+    rows.rows["calls"] = [c for c in rows.rows["calls"] if c["id"] not in (1, 2, 3)]
+    rows.load(url)  # truncates first
+    result = build(url)
+    db.reset(url)
+    # Then: the stale calls are gone, exactly as after a full rebuild
+    assert result.full_refresh_fallback
+    assert data("dashboard", DAY)["total_dials"] == 5
+    reloaded = all_reports()
+    build_db(url, full_refresh=True)
+    assert all_reports() == reloaded
+    db.reset(None)
+
+
+def test_an_ordinary_incremental_run_does_not_fall_back(fresh_database):
+    from telesales_reports.build import build
+
+    url = fresh_database("nofallback")
+    ensure_schema(url)
+    contract_rows().load(url)
+    build(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("update raw.calls set talk_sec = 99, updated_at = now() where id = 1")
+    assert build(url).full_refresh_fallback is False
