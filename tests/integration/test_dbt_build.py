@@ -48,3 +48,28 @@ def test_marts_carry_tenant_id_on_every_row_and_describe_every_column(fresh_data
         assert (table, "tenant_id") in {(t, c) for t, c, _ in rows}, table
     undocumented = [(t, c) for t, c, d in rows if not d]
     assert undocumented == []
+
+
+def test_dbt_docs_describe_every_mart_and_record_the_exposures(fresh_database):
+    import json
+
+    from telesales_reports.build import run_dbt
+    from telesales_reports.paths import project_root
+
+    url = fresh_database("dbtdocs")
+    ensure_schema(url)
+    build(url)
+    run_dbt(["docs", "generate"], url=url)
+    target = project_root() / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    assert {"exposure.telesales_reports.report_api", "exposure.telesales_reports.bi_tools"} <= set(
+        manifest["exposures"]
+    )
+    marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"]
+    assert len(marts) >= 18
+    for node in marts:
+        assert node["description"], node["name"]
+        documented = {c for c, col in node["columns"].items() if col["description"]}
+        actual = set(catalog["nodes"][node["unique_id"]]["columns"])
+        assert actual <= documented, (node["name"], actual - documented)
