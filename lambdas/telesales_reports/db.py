@@ -9,9 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -107,46 +106,36 @@ def _usable_connection() -> psycopg.Connection:
 
 
 @contextmanager
-def read_only() -> Iterator[psycopg.Connection]:
-    """A read-only transaction with the statement timeout, on the reused connection."""
+def _transaction(read_only: bool, timeout_ms: int) -> Iterator[psycopg.Connection]:
+    """A transaction on the reused connection with a statement timeout; every fault becomes
+    ServiceUnavailable, and a connection that broke is dropped so the next request reconnects."""
     with _lock:
         conn = _usable_connection()
-        timeout = get_settings().statement_timeout_ms
         try:
             with conn.transaction():
-                conn.execute("set transaction read only")
+                if read_only:
+                    conn.execute("set transaction read only")
                 # Report queries are short: JIT compilation would only add latency.
                 conn.execute(
-                    "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true)", (str(timeout),)
+                    "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true)",
+                    (str(timeout_ms),),
                 )
                 yield conn
         except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc
-        except psycopg.OperationalError as exc:
-            _discard(conn)
-            raise ServiceUnavailable("database connection lost") from exc
-        except psycopg.InterfaceError as exc:
-            _discard(conn)
-            raise ServiceUnavailable("database connection unusable") from exc
-
-
-@contextmanager
-def read_write() -> Iterator[psycopg.Connection]:
-    """A read-write transaction (the snapshot job), same fault handling as read_only."""
-    with _lock:
-        conn = _connection()
-        try:
-            with conn.transaction():
-                conn.execute(
-                    "select set_config('statement_timeout', %s, true)",
-                    (str(get_settings().statement_timeout_ms * 6),),
-                )
-                yield conn
-        except (pg_errors.QueryCanceled, pg_errors.UndefinedTable) as exc:
-            raise ServiceUnavailable(type(exc).__name__) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             _discard(conn)
             raise ServiceUnavailable("database connection lost") from exc
+
+
+def read_only() -> contextlib.AbstractContextManager[psycopg.Connection]:
+    """A read-only transaction with the statement timeout (the report API)."""
+    return _transaction(read_only=True, timeout_ms=get_settings().statement_timeout_ms)
+
+
+def read_write() -> contextlib.AbstractContextManager[psycopg.Connection]:
+    """A read-write transaction with a longer timeout (the snapshot job)."""
+    return _transaction(read_only=False, timeout_ms=get_settings().statement_timeout_ms * 6)
 
 
 def _discard(conn: psycopg.Connection) -> None:
@@ -154,11 +143,3 @@ def _discard(conn: psycopg.Connection) -> None:
     with contextlib.suppress(Exception):  # closing a broken connection must never mask the fault
         conn.close()
     _conn = None
-
-
-def fetch_all(conn: psycopg.Connection, query: Any, params: dict | Sequence | None = None) -> list[dict]:
-    return conn.execute(query, params).fetchall()
-
-
-def fetch_one(conn: psycopg.Connection, query: Any, params: dict | Sequence | None = None) -> dict | None:
-    return conn.execute(query, params).fetchone()

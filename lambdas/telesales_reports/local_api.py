@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 import jwt
 
 from .paths import data_dir
+from .settings import get_settings
 
 UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
 PUBLIC_PATHS = {"/api/telesales/reports/openapi.json"}
-MAX_URL_BYTES = 16384
 HANDLER_LOCK = threading.Lock()
 ERROR_MESSAGES = {
     400: "Bad Request.",
@@ -38,9 +38,9 @@ ERROR_MESSAGES = {
 
 def jwt_secret() -> str:
     """TELESALES_JWT_SECRET, else a secret generated once into the project's data folder."""
-    env = os.environ.get("TELESALES_JWT_SECRET")
-    if env:
-        return env
+    configured = get_settings().jwt_secret
+    if configured:
+        return configured
     path = data_dir() / "jwt-secret"
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
@@ -161,7 +161,7 @@ class Handler(BaseHTTPRequestHandler):
     def _dispatch(self) -> None:
         from .api.handler import lambda_handler
 
-        if len(self.path.encode()) > MAX_URL_BYTES:
+        if len(self.path.encode()) > get_settings().max_query_string_bytes:
             self._send(414, json.dumps({"message": "URI Too Long."}).encode(), {"Content-Type": "application/json"})
             return
         path = urlsplit(self.path).path

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     health_warning_rejected_pct: float = Field(default=10.0, ge=0, le=100)
     health_warning_short_pct: float = Field(default=30.0, ge=0, le=100)
     max_agent_ids: int = Field(default=500, ge=1, le=100000)
+    # Longest request URL (path + query) the local API accepts; API Gateway enforces its own in AWS.
     max_query_string_bytes: int = Field(default=16384, ge=1024)
     jwt_secret: str | None = None
     # Per-tenant export templates: a folder (`/path`, `file:///path`) or `s3://bucket[/prefix]`.

@@ -1,9 +1,10 @@
 """SQL over the marts for every report: the shared filters and the timezone bucketing live here.
 
 Every statement binds its values (`%(name)s`); nothing from a request is formatted into SQL.
-Call-based reports read `calls_source`: whole 15-minute UTC slots of the window from
-agg_calls_15m, and the partial slots at the window's two edges call by call from fct_calls.
-Both carry the same additive measures, so the union is exact for any window.
+A window is cut (`decompose`) into whole UTC days, whole 15-minute slots and the partial slots at
+its edges; each piece is read from the narrowest rollup that still has the filtered columns, the
+edges call by call from fct_calls. All pieces carry the same additive measures, so their union is
+exact for any window (DECISIONLOG 18-19).
 """
 
 from __future__ import annotations
