@@ -281,8 +281,9 @@ def test_api_role_reads_marts_and_live_tables_and_writes_snapshots(bi_db, logins
         for mart in marts:
             assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}"), mart
         assert count(api, "raw.calls") == count(admin, "raw.calls")
-        assert count(api, "raw.campaigns") == count(admin, "raw.campaigns")
-        for relation in ("raw.leads", "raw.users", "ops.bi_tenant_roles"):
+        for live in ("raw.campaigns", "raw.teams", "raw.users"):  # abandon-rate, filters
+            assert count(api, live) == count(admin, live), live
+        for relation in ("raw.leads", "raw.caller_ids", "ops.bi_tenant_roles"):
             assert denied(api, f"select 1 from {relation}"), relation
         api.execute(
             "insert into ops.abandon_rate_snapshots values"
@@ -304,12 +305,14 @@ def test_the_api_works_when_its_login_is_only_a_member_of_telesales_api(bi_db, l
     expected = {tenant: data("dashboard", DAY, tenant=tenant) for tenant in (1, 2)}
     expected_funnel = data("funnel", DAY, tenant=1)
     expected_live = data("abandon-rate", {"campaign_id": "43"}, tenant=1)["current"]["attempts_total"]
+    expected_filters = data("filters", tenant=1)
     db.reset(url)
     try:
         assert {tenant: data("dashboard", DAY, tenant=tenant) for tenant in (1, 2)} == expected
         assert data("funnel", DAY, tenant=1) == expected_funnel
         live = data("abandon-rate", {"campaign_id": "43"}, tenant=1)["current"]["attempts_total"]
         assert live == expected_live >= 10
+        assert data("filters", tenant=1) == expected_filters
         assert take_snapshot(NOW)["written"] == 3  # the active campaigns 43, 45 and 90
     finally:
         db.reset(bi_db)

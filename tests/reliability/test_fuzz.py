@@ -93,7 +93,8 @@ def test_served_document_is_the_fuzzed_one(live_api):
     assert response.status_code == 200
     assert response.json() == json.loads(openapi_json())
     paths = set(response.json()["paths"])
-    assert {f"{BASE_PATH}/{report}" for report in ALL_REPORTS} | {f"{BASE_PATH}/{{report}}/export"} == paths
+    expected = {f"{BASE_PATH}/{report}" for report in ALL_REPORTS} | {f"{BASE_PATH}/{{report}}/export"}
+    assert expected | {f"{BASE_PATH}/filters"} == paths
 
 
 @schema.parametrize()
@@ -185,7 +186,7 @@ KEYS = [
     "date_from[]",
     "ＤＡＴＥ_FROM",
 ]
-PATHS = [f"{BASE_PATH}/{report}" for report in ALL_REPORTS] + [
+PATHS = [f"{BASE_PATH}/{report}" for report in (*ALL_REPORTS, "filters")] + [
     f"{BASE_PATH}/{report}/export" for report in (*REPORTS, "abandon-rate", "nope")
 ]
 VALUES = st.one_of(

@@ -22,9 +22,10 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from .. import db
 from ..reports import compute
+from ..reports.filters import filter_options
 from . import schemas
 from .errors import BODIES, NotFound, Unauthenticated, ValidationFailed
-from .params import ReportRequest, parse_request, tenant_from_event
+from .params import ReportRequest, known_timezones, parse_request, tenant_from_event
 
 BASE = "/api/telesales/reports"
 logger = Logger(service="telesales-reports")
@@ -283,6 +284,27 @@ def abandon_rate() -> dict:
         req = parse_request(app.current_event.raw_event, conn, dated=False, abandon=True, allow_files=False)
         logger.append_keys(tenant_id=req.tenant_id, report="abandon-rate")
         return {"data": compute.abandon_rate(conn, req)}
+
+
+@app.get(
+    f"{BASE}/filters",
+    summary="filters",
+    responses={
+        200: {
+            "description": "The tenant's campaigns, teams and agents (read live) and the accepted timezones.",
+            "content": {"application/json": {"model": schemas.FiltersResponse}},
+        },
+        401: ERROR_RESPONSES[401],
+        503: ERROR_RESPONSES[503],
+    },
+    tags=["filters"],
+)
+def filters() -> dict:
+    """What a client's filter controls offer (REPORTS.md section 6.5). Any parameter is ignored; no export."""
+    tenant = _tenant()
+    with db.read_only() as conn:
+        logger.append_keys(tenant_id=tenant, report="filters")
+        return {"data": filter_options(conn, tenant, known_timezones(conn).values())}
 
 
 @app.get(f"{BASE}/openapi.json", include_in_schema=False)

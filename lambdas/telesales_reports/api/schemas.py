@@ -166,6 +166,35 @@ class AbandonResponse(BaseModel):
     data: AbandonData
 
 
+class FilterCampaign(BaseModel):
+    id: int
+    name: str
+    status: str = Field(description="draft / active / paused / completed")
+
+
+class FilterTeam(BaseModel):
+    id: int
+    name: str
+
+
+class FilterAgent(BaseModel):
+    id: int
+    name: str
+    username: str
+    team_id: int | None = Field(description="The user's current team; null = no team.")
+
+
+class FilterOptions(BaseModel):
+    campaigns: list[FilterCampaign] = Field(description="The tenant's campaigns, by name then id (code point order).")
+    teams: list[FilterTeam] = Field(description="The tenant's teams, by name then id (code point order).")
+    agents: list[FilterAgent] = Field(description="The tenant's users, by name then id (code point order).")
+    timezones: list[str] = Field(description="Every timezone name the API accepts, sorted.")
+
+
+class FiltersResponse(BaseModel):
+    data: FilterOptions
+
+
 RESPONSE_MODELS = {
     "dashboard": DashboardResponse,
     "disposition-breakdown": DispositionResponse,

@@ -5,7 +5,7 @@
 --   telesales_tenant_reader  every mart, only the rows of the tenant its login is mapped to in
 --                            ops.bi_tenant_roles (row-level security, macros/mart_row_level_security.sql)
 --   telesales_api            the Lambdas' login is a member: marts, the live raw tables the API reads
---                            (raw.calls, raw.campaigns) and the abandon-rate snapshots
+--                            (raw.calls, raw.campaigns, raw.teams, raw.users) and the abandon-rate snapshots
 --
 -- Access to the marts themselves (select + policies) is granted by dbt (dbt_project.yml `+grants`
 -- and the RLS post-hook): materialized tables are re-created on a full refresh.
@@ -17,7 +17,7 @@ declare
     wanted constant text[][] := array[
         ['telesales_reader', 'Internal BI: reads every mart, all tenants.'],
         ['telesales_tenant_reader', 'Tenant-scoped BI logins are members: mart rows of their mapped tenant only.'],
-        ['telesales_api', 'The report API''s login is a member: marts, raw.calls, raw.campaigns, snapshots.']
+        ['telesales_api', 'The report API''s login is a member: marts, raw.calls, raw.campaigns, raw.teams, raw.users, snapshots.']
     ];
     i integer;
 begin
@@ -98,5 +98,5 @@ grant usage on schema ops to telesales_tenant_reader, telesales_api;  -- ops.bi_
 
 -- The API: live figures (abandon-rate, health_calls_today) and the snapshot job.
 grant usage on schema raw to telesales_api;
-grant select on raw.calls, raw.campaigns to telesales_api;
+grant select on raw.calls, raw.campaigns, raw.teams, raw.users to telesales_api;
 grant select, insert on ops.abandon_rate_snapshots to telesales_api;
