@@ -23,6 +23,7 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 from .. import db
 from ..reports import compute
 from ..reports.filters import filter_options
+from ..reports.compare import with_previous
 from . import schemas
 from .errors import BODIES, NotFound, Unauthenticated, ValidationFailed
 from .params import ReportRequest, known_timezones, parse_request, tenant_from_event
@@ -119,6 +120,14 @@ AgentIds = Annotated[
 Timezone = Annotated[str, Query(description="TZDB name used to bucket days and hours.")]
 Format = Annotated[Literal["json", "csv", "xlsx"], Query(description="Response format.")]
 GroupBy = Annotated[Literal["day", "week", "hour"], Query(description="Time-series bucket.")]
+Compare = Annotated[
+    Literal["previous_period", "previous_year"] | None,
+    Query(
+        description="Also compute the report over an earlier window: the same length just before "
+        "(previous_period) or 364 days earlier (previous_year); the body then carries `previous` and "
+        "`previous_window`. Exports validate it and ignore it.",
+    ),
+]
 
 
 def _tenant() -> int:
@@ -135,9 +144,12 @@ def run_report(report: str, req: ReportRequest | None = None) -> Response | dict
             req = parse_request(event, conn, with_group_by=report == "time-series")
         logger.append_keys(tenant_id=req.tenant_id, report=report)
         data = compute.REPORTS[report](conn, req)
+        body = {"data": data}
+        if req.format == "json" and req.compare:  # exports validate compare and ignore it (section 6.2)
+            body = with_previous(compute.REPORTS[report], conn, req, data)
     _record(report, started, data)
     if req.format == "json":
-        return {"data": data}
+        return body
     from ..exports.render import export_response
 
     return export_response(report, req, data)
@@ -187,6 +199,7 @@ def _register_report(report: str) -> None:
         inspect.Parameter("agent_ids", inspect.Parameter.KEYWORD_ONLY, annotation=AgentIds, default=None),
         inspect.Parameter("timezone", inspect.Parameter.KEYWORD_ONLY, annotation=Timezone, default="UTC"),
         inspect.Parameter("format", inspect.Parameter.KEYWORD_ONLY, annotation=Format, default="json"),
+        inspect.Parameter("compare", inspect.Parameter.KEYWORD_ONLY, annotation=Compare, default=None),
     ]
     if report == "time-series":
         params.append(inspect.Parameter("group_by", inspect.Parameter.KEYWORD_ONLY, annotation=GroupBy, default="day"))
@@ -225,6 +238,7 @@ def _export_signature(
     agent_ids: AgentIds = None,
     timezone: Timezone = "UTC",
     group_by: Annotated[Literal["day", "week", "hour"], Query(description="time-series only.")] = "day",
+    compare: Compare = None,
 ):
     """Any report but abandon-rate as a CSV or XLSX file (REPORTS.md section 5)."""
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 import psycopg
 
+from ..reports.compare import COMPARES, comparison_window
 from ..settings import get_settings
 from .errors import Unauthenticated, ValidationFailed
 
@@ -48,6 +49,7 @@ class ReportRequest:
     format: str = "json"
     group_by: str = "day"
     window_minutes: int = 43200
+    compare: str | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -205,6 +207,8 @@ def parse_request(
                 values["window_minutes"] = number
     else:
         _parse_window(pairs, dated, fail, values)
+        if dated:
+            _parse_compare(pairs, fail, values)
         agent_texts = _agent_id_texts(pairs)
         agent_ids: list[tuple[int, int]] = []
         if agent_texts is not None:
@@ -279,6 +283,20 @@ def _parse_window(pairs, dated: bool, fail, values: dict) -> None:
         return
     values["window_start"] = start
     values["window_end"] = window_end
+
+
+def _parse_compare(pairs, fail, values: dict) -> None:
+    """REPORTS.md section 6.2: `compare` is previous_period or previous_year; empty means not given."""
+    text = _scalar(pairs, "compare")
+    if text is None or text == "":
+        return
+    if text not in COMPARES:
+        fail("compare", "The selected compare is invalid.")
+        return
+    if "window_start" in values and comparison_window(values["window_start"], values["window_end"], text) is None:
+        fail("compare", "The compare window may not start before 0001-01-01.")
+        return
+    values["compare"] = text
 
 
 def _check_ids_exist(conn, tenant_id: int, ids: dict[str, int], fail, values: dict, live: bool) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 
 DecimalString = str
 
@@ -16,6 +16,27 @@ class ValidationErrorBody(BaseModel):
 
 class MessageBody(BaseModel):
     message: str = Field(description="Unauthenticated. / Not Found. / Server Error. / Service Unavailable.")
+
+
+class PreviousWindow(BaseModel):
+    date_from: str = Field(description="Comparison window start, ISO 8601 UTC.", examples=["2026-05-22T00:00:00Z"])
+    date_to: str = Field(
+        description="Comparison window end (exclusive), ISO 8601 UTC.", examples=["2026-06-01T00:00:00Z"]
+    )
+
+
+def report_response(name: str, data_type: Any, example: dict | None = None) -> type[BaseModel]:
+    """`{"data": ...}`, and with `compare` also `previous` (the same shape) and `previous_window`."""
+    return create_model(
+        name,
+        __config__={"json_schema_extra": {"examples": [example]}} if example else None,
+        data=(data_type, ...),
+        previous=(
+            data_type | None,
+            Field(None, description="With compare only: the same report over previous_window."),
+        ),
+        previous_window=(PreviousWindow | None, Field(None, description="With compare only.")),
+    )
 
 
 class Dashboard(BaseModel):
@@ -31,8 +52,7 @@ class Dashboard(BaseModel):
     avg_aht_sec: int = Field(ge=0, description="Handle seconds / answers, rounded half away from zero.")
 
 
-class DashboardResponse(BaseModel):
-    data: Dashboard
+DashboardResponse = report_response("DashboardResponse", Dashboard)
 
 
 class DispositionItem(BaseModel):
@@ -44,8 +64,7 @@ class DispositionItem(BaseModel):
     pct: DecimalString = Field(description="Decimal string, 2 dp: count / sum of counts x 100.")
 
 
-class DispositionResponse(BaseModel):
-    data: list[DispositionItem]
+DispositionResponse = report_response("DispositionResponse", list[DispositionItem])
 
 
 class AgentItem(BaseModel):
@@ -59,8 +78,7 @@ class AgentItem(BaseModel):
     conv_rate: float = Field(ge=0, le=100, description="conversions / answers x 100, 2 dp (a number).")
 
 
-class AgentResponse(BaseModel):
-    data: list[AgentItem]
+AgentResponse = report_response("AgentResponse", list[AgentItem])
 
 
 class FunnelItem(BaseModel):
@@ -68,8 +86,7 @@ class FunnelItem(BaseModel):
     count: int = Field(ge=0)
 
 
-class FunnelResponse(BaseModel):
-    data: list[FunnelItem]
+FunnelResponse = report_response("FunnelResponse", list[FunnelItem])
 
 
 class CallerIdItem(BaseModel):
@@ -91,8 +108,7 @@ class CallerIdItem(BaseModel):
     health_calls_today: int = Field(ge=0)
 
 
-class CallerIdResponse(BaseModel):
-    data: list[CallerIdItem]
+CallerIdResponse = report_response("CallerIdResponse", list[CallerIdItem])
 
 
 class HeatmapItem(BaseModel):
@@ -103,8 +119,9 @@ class HeatmapItem(BaseModel):
     answer_rate_pct: float = Field(ge=0, le=100)
 
 
-class HeatmapResponse(BaseModel):
-    data: list[HeatmapItem] = Field(min_length=168, max_length=168)
+HeatmapResponse = report_response(
+    "HeatmapResponse", Annotated[list[HeatmapItem], Field(min_length=168, max_length=168)]
+)
 
 
 class LeadSourceItem(BaseModel):
@@ -116,8 +133,7 @@ class LeadSourceItem(BaseModel):
     conv_rate_pct: DecimalString
 
 
-class LeadSourceResponse(BaseModel):
-    data: list[LeadSourceItem]
+LeadSourceResponse = report_response("LeadSourceResponse", list[LeadSourceItem])
 
 
 class TimeSeriesItem(BaseModel):
@@ -128,8 +144,7 @@ class TimeSeriesItem(BaseModel):
     conversions: int = Field(ge=0)
 
 
-class TimeSeriesResponse(BaseModel):
-    data: list[TimeSeriesItem]
+TimeSeriesResponse = report_response("TimeSeriesResponse", list[TimeSeriesItem])
 
 
 class AbandonCurrent(BaseModel):

@@ -1,0 +1,52 @@
+"""Comparison with an earlier window (REPORTS.md section 6.2): `compare=previous_period|previous_year`.
+
+The window [start, end) (after the whole-day rule) is compared with
+- previous_period: [start - (end - start), start), the same length just before it;
+- previous_year: [start - 364 days, end - 364 days), 52 weeks earlier so weekdays line up.
+The previous report is the same report over that window with the same filters, timezone and group_by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+COMPARES = ("previous_period", "previous_year")
+YEAR_SHIFT = timedelta(days=364)
+EARLIEST_START = datetime(1, 1, 1, tzinfo=UTC)
+
+
+def comparison_window(start: datetime, end: datetime, compare: str) -> tuple[datetime, datetime] | None:
+    """The comparison window of [start, end); None when it would start before 0001-01-01 (no calendar)."""
+    try:
+        if compare == "previous_period":
+            return start - (end - start), start
+        if compare == "previous_year":
+            return start - YEAR_SHIFT, end - YEAR_SHIFT
+    except OverflowError:
+        return None
+    raise ValueError(f"not a comparison: {compare!r}")
+
+
+def iso_utc(moment: datetime) -> str:
+    """ISO 8601 UTC with a Z (`2026-05-22T00:00:00Z`); sub-second bounds keep their microseconds."""
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
+
+
+def with_previous(compute: Callable[[Any, Any], Any], conn: Any, req: Any, data: Any) -> dict:
+    """The response body `{"data", "previous", "previous_window"}` of a request with `compare`."""
+    window = comparison_window(req.window_start, req.window_end, req.compare)
+    if window is None:  # params.py rejects such requests before any query
+        raise ValueError("comparison window out of range")
+    start, end = window
+    previous = compute(conn, replace(req, window_start=start, window_end=end, compare=None))
+    return {
+        "data": data,
+        "previous": previous,
+        "previous_window": {"date_from": iso_utc(start), "date_to": iso_utc(end)},
+    }
