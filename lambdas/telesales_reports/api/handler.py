@@ -22,8 +22,8 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 from .. import db
 from ..reports import compute
-from ..reports.filters import filter_options
 from ..reports.compare import with_previous
+from ..reports.filters import filter_options
 from . import schemas
 from .errors import BODIES, NotFound, Unauthenticated, ValidationFailed
 from .params import ReportRequest, known_timezones, parse_request, tenant_from_event
