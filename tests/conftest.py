@@ -22,6 +22,25 @@ def _with_dbname(url: str, dbname: str) -> str:
     return urlunparse(parsed._replace(path="/" + dbname))
 
 
+def make_empty_db(fresh_database) -> str:
+    from telesales_reports.bootstrap import ensure_schema
+
+    url = fresh_database("empty")
+    ensure_schema(url)
+    return url
+
+
+def make_contract_db(fresh_database) -> str:
+    from telesales_reports.bootstrap import ensure_schema
+    from tests.support import build_db
+
+    url = fresh_database("contract")
+    ensure_schema(url)
+    contract_rows().load(url)
+    build_db(url)
+    return url
+
+
 @pytest.fixture(scope="session")
 def server_url() -> str:
     with warnings.catch_warnings():
@@ -51,24 +70,13 @@ def fresh_database(server_url: str):
 @pytest.fixture(scope="session")
 def empty_db(fresh_database) -> Iterator[str]:
     """A database with only the project's raw/ops schema created."""
-    from telesales_reports.bootstrap import ensure_schema
-
-    url = fresh_database("empty")
-    ensure_schema(url)
-    yield url
+    yield make_empty_db(fresh_database)
 
 
 @pytest.fixture(scope="session")
 def contract_db(fresh_database) -> str:
     """The contract dataset (tests/contract_data.py) loaded and built by dbt; shared by every suite."""
-    from telesales_reports.bootstrap import ensure_schema
-    from tests.support import build_db
-
-    url = fresh_database("contract")
-    ensure_schema(url)
-    contract_rows().load(url)
-    build_db(url)
-    return url
+    return make_contract_db(fresh_database)
 
 
 @pytest.fixture

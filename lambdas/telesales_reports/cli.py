@@ -1,4 +1,4 @@
-"""`telesales-reports`: the command line (db, generate, build, serve, token, snapshot-abandon, demo, bench)."""
+"""`telesales-reports`: the command line (db, generate, build, serve, token, snapshot-abandon, demo, bench, cluster)."""
 
 from __future__ import annotations
 
@@ -139,6 +139,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args)
 
 
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from .cluster_cli import run
+
+    return run(args)
+
+
 def _add_generate_options(parser: argparse.ArgumentParser, calls: int, leads: int) -> None:
     parser.add_argument("--tenants", type=int, default=1)
     parser.add_argument("--campaigns", type=int, default=20)
@@ -198,6 +204,10 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--reuse", action="store_true", help="reuse the generated data if already there")
     bench.add_argument("--output", default="bench-results/bench.json")
     bench.set_defaults(func=cmd_bench)
+
+    from .cluster_cli import add_parser as add_cluster_parser
+
+    add_cluster_parser(sub, cmd_cluster)
     return root
 
 
