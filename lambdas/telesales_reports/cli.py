@@ -80,12 +80,16 @@ def cmd_token(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
+def cmd_serve(args: argparse.Namespace, last_line=None) -> int:
     from .local_api import serve
 
     _url()
     server = serve(args.host, args.port)
-    print(f"serving the report API on http://{args.host}:{server.server_port}/api/telesales/reports/", flush=True)
+    root = f"http://{args.host}:{server.server_port}"
+    print(f"serving the report API on {root}/api/telesales/reports/", flush=True)
+    print(f"reports console on {root}/ (sign in: {root}/#token=$(telesales-reports token --tenant-id 1))", flush=True)
+    if last_line:
+        print(last_line(root), flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -115,6 +119,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("3/4 dbt build ...", flush=True)
     if cmd_build(argparse.Namespace(full_refresh=True, select=None)) != 0:
         return 1
+    from . import db
+    from .api.snapshot import take_snapshot
+
+    db.reset(url)
+    take_snapshot()  # one abandon-rate snapshot per active campaign: the console's breach history
     token = make_token(1)
     base = f"http://{args.host}:{args.port}/api/telesales/reports"
     from datetime import UTC, datetime, timedelta
@@ -130,7 +139,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"  curl -s -o agents.xlsx -H \"Authorization: Bearer {token}\" '{base}/agent-performance/export?date_from={start}&date_to={end}&format=xlsx'"
     )
     print(f"  OpenAPI: {base}/openapi.json   (Ctrl-C stops)")
-    return cmd_serve(args)
+    console = f"/?date_from={start}&date_to={end}&timezone=Asia/Ho_Chi_Minh#token={token}"
+    note = "Open the reports console, signed in for tenant 1 (the token stays in the URL fragment, never sent):"
+    return cmd_serve(args, last_line=lambda root: f"{note}\n{root}{console}")
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -3,6 +3,8 @@
 It behaves like API Gateway with a JWT authorizer: a bearer token signed (HS256) with the local
 secret and carrying an integer `tenant_id` claim is required on every route but the OpenAPI
 document; its claims reach the handler in `requestContext.authorizer.jwt.claims` as strings.
+Outside `/api/` it also answers the reports console's static files (`/` is the page), as
+CloudFront does in AWS.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from urllib.parse import urlsplit
 
 import jwt
 
+from .console_files import console_file
 from .paths import data_dir
 from .settings import get_settings
 
@@ -165,6 +168,11 @@ class Handler(BaseHTTPRequestHandler):
             self._send(414, json.dumps({"message": "URI Too Long."}).encode(), {"Content-Type": "application/json"})
             return
         path = urlsplit(self.path).path
+        if self.command in ("GET", "HEAD"):
+            page = console_file(path)  # the reports console: public static files, like S3 behind CloudFront
+            if page is not None:
+                self._send(200, *page)
+                return
         claims = None
         if path not in PUBLIC_PATHS:
             claims = verify_token(self.headers.get("Authorization"))
