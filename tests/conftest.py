@@ -10,8 +10,8 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 import pytest
 
-from telesales_reports import db
-from telesales_reports.database import database_url
+from telesales_dev.embedded_db import database_url
+from telesales_reports.db import connection as db
 from tests.contract_data import contract_rows
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
@@ -23,7 +23,7 @@ def _with_dbname(url: str, dbname: str) -> str:
 
 
 def make_empty_db(fresh_database) -> str:
-    from telesales_reports.bootstrap import ensure_schema
+    from telesales_build.bootstrap import ensure_schema
 
     url = fresh_database("empty")
     ensure_schema(url)
@@ -31,7 +31,7 @@ def make_empty_db(fresh_database) -> str:
 
 
 def make_contract_db(fresh_database) -> str:
-    from telesales_reports.bootstrap import ensure_schema
+    from telesales_build.bootstrap import ensure_schema
     from tests.support import build_db
 
     url = fresh_database("contract")

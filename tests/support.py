@@ -9,9 +9,9 @@ from urllib.parse import urlencode
 
 import psycopg
 
-from telesales_reports import db
+from telesales_build.dbt_runner import build
 from telesales_reports.api.handler import lambda_handler
-from telesales_reports.build import build
+from telesales_reports.db import connection as db
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

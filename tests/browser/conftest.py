@@ -15,9 +15,9 @@ import psycopg
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from telesales_reports import db
-from telesales_reports.api.snapshot import take_snapshot
-from telesales_reports.paths import project_root
+from telesales_build.paths import project_root
+from telesales_reports.db import connection as db
+from telesales_reports.jobs.abandon_snapshot import take_snapshot
 from tests.reliability.conftest import LiveApi, live_api  # noqa: F401 - the shared live server fixture
 
 CHROMIUM = os.environ.get("TELESALES_CHROMIUM", "/usr/bin/chromium")

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from telesales_reports import cluster
+from telesales_dev import cluster
 from tests.conftest import make_contract_db, make_empty_db
 
 

@@ -13,7 +13,7 @@ def _cli(args: list[str], data_dir) -> subprocess.CompletedProcess:
     env = {**os.environ, "TELESALES_DATA_DIR": str(data_dir)}
     env.pop("DATABASE_URL", None)
     return subprocess.run(
-        [sys.executable, "-m", "telesales_reports.cli", "cluster", *args],
+        [sys.executable, "-m", "telesales_dev.cli", "cluster", *args],
         capture_output=True,
         text=True,
         env=env,

@@ -140,7 +140,7 @@ def test_report_function_runtime_and_settings(resources: dict[str, Any]) -> None
 
 def test_snapshot_function_runs_every_five_minutes(resources: dict[str, Any]) -> None:
     props = resources["SnapshotFunction"]["Properties"]
-    assert props["Handler"] == "telesales_reports.api.snapshot.lambda_handler"
+    assert props["Handler"] == "telesales_reports.jobs.abandon_snapshot.lambda_handler"
     assert props["Runtime"] == "python3.12"
     schedules = [
         e["Properties"].get("Schedule") or e["Properties"].get("ScheduleExpression")

@@ -9,7 +9,7 @@ import os
 
 import psycopg
 
-from telesales_reports import bench
+from telesales_dev import bench
 
 SMALL = dict(calls=20_000, leads=4_000, agents=20, campaigns=4, caller_ids=30, days=30, repeat=2, reuse=False)
 

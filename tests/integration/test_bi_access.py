@@ -18,10 +18,10 @@ import pytest
 from psycopg import errors, sql
 from psycopg.conninfo import make_conninfo
 
-from telesales_reports import db
-from telesales_reports.api.snapshot import take_snapshot
-from telesales_reports.bootstrap import GROUP_ROLES, ensure_schema
-from telesales_reports.build import build
+from telesales_build.bootstrap import GROUP_ROLES, ensure_schema
+from telesales_build.dbt_runner import build
+from telesales_reports.db import connection as db
+from telesales_reports.jobs.abandon_snapshot import take_snapshot
 from tests.contract_data import NOW, contract_rows
 from tests.support import data
 
@@ -194,7 +194,7 @@ def test_readers_cannot_select_raw_staging_intermediate_or_ops(bi_db, logins, lo
         "delete from marts.fct_calls",
         "truncate marts.fct_calls",
         "truncate marts.dim_campaigns",
-        "delete from marts.agg_calls_15m",
+        "delete from marts.agg_calls_campaign_agent_team_15m",
         "create table marts.intruder (id int)",
         "create view marts.intruder as select 1 as id",
         "insert into raw.calls (id) values (-1)",

@@ -19,7 +19,7 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from telesales_reports.paths import project_root
+from telesales_build.paths import project_root
 from tests.support import data
 
 GUIDE = project_root() / "docs" / "bi-guide.md"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import psycopg
 
-from telesales_reports.bootstrap import ensure_schema
-from telesales_reports.build import build
+from telesales_build.bootstrap import ensure_schema
+from telesales_build.dbt_runner import build
 from tests.contract_data import contract_rows
 
 
@@ -26,7 +26,9 @@ def test_dirty_rows_warn_and_are_never_dropped(fresh_database):
     with psycopg.connect(url) as conn:
         raw_count = conn.execute("select count(*) from raw.calls").fetchone()[0]
         fact_count = conn.execute("select count(*) from marts.fct_calls").fetchone()[0]
-        rollup_dials = conn.execute("select sum(dials) + sum(0) from marts.agg_calls_15m").fetchone()[0]
+        rollup_dials = conn.execute(
+            "select sum(dials) + sum(0) from marts.agg_calls_campaign_agent_team_15m"
+        ).fetchone()[0]
         fact_dials = conn.execute("select count(*) from marts.fct_calls where is_dial").fetchone()[0]
     assert raw_count == fact_count
     assert rollup_dials == fact_dials
@@ -43,7 +45,7 @@ def test_marts_carry_tenant_id_on_every_row_and_describe_every_column(fresh_data
                from information_schema.columns c where c.table_schema = 'marts'"""
         ).fetchall()
     tables = {t for t, _, _ in rows}
-    assert {"fct_calls", "agg_calls_15m", "fct_leads", "dim_agents", "dim_caller_ids"} <= tables
+    assert {"fct_calls", "agg_calls_campaign_agent_team_15m", "fct_leads", "dim_agents", "dim_caller_ids"} <= tables
     for table in tables:
         assert (table, "tenant_id") in {(t, c) for t, c, _ in rows}, table
     undocumented = [(t, c) for t, c, d in rows if not d]
@@ -53,8 +55,8 @@ def test_marts_carry_tenant_id_on_every_row_and_describe_every_column(fresh_data
 def test_dbt_docs_describe_every_mart_and_record_the_exposures(fresh_database):
     import json
 
-    from telesales_reports.build import run_dbt
-    from telesales_reports.paths import project_root
+    from telesales_build.dbt_runner import run_dbt
+    from telesales_build.paths import project_root
 
     url = fresh_database("dbtdocs")
     ensure_schema(url)

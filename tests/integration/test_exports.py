@@ -22,8 +22,8 @@ import openpyxl
 import pytest
 from moto import mock_aws
 
-from telesales_reports import db
-from telesales_reports.exports import DECIMAL, INT, LAYOUTS, NUMBER, TEXT, render, templates
+from telesales_reports.db import connection as db
+from telesales_reports.exports import DECIMAL, INT, LAYOUTS, NUMBER, TEXT, storage, templates
 from telesales_reports.settings import get_settings
 from tests.support import Raw, build_db, call
 
@@ -107,7 +107,7 @@ def _fixture() -> Raw:
 @pytest.fixture(scope="module")
 def exports_db(fresh_database):
     url = fresh_database("exports")
-    from telesales_reports.bootstrap import ensure_schema
+    from telesales_build.bootstrap import ensure_schema
 
     ensure_schema(url)
     _fixture().load(url)
@@ -434,7 +434,7 @@ def test_large_export_goes_to_s3_with_a_presigned_url(exports_db, monkeypatch, a
     aws.create_bucket(Bucket="exports-test", CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
     monkeypatch.setenv("TELESALES_EXPORT_BUCKET", "exports-test")
     get_settings.cache_clear()
-    monkeypatch.setattr(render, "MAX_INLINE_BYTES", 100)
+    monkeypatch.setattr(storage, "MAX_INLINE_BYTES", 100)
 
     status, response = call("hour-dow-heatmap/export", _params("hour-dow-heatmap", fmt))
 
@@ -458,13 +458,13 @@ def test_large_export_goes_to_s3_with_a_presigned_url(exports_db, monkeypatch, a
 
 
 def test_large_export_without_bucket_is_503(exports_db, monkeypatch, caplog) -> None:
-    monkeypatch.setattr(render, "MAX_INLINE_BYTES", 100)
+    monkeypatch.setattr(storage, "MAX_INLINE_BYTES", 100)
     status, body = call("hour-dow-heatmap/export", _params("hour-dow-heatmap", "csv"))
     assert (status, body) == (503, {"message": "Service Unavailable."})
     assert any("TELESALES_EXPORT_BUCKET" in r.getMessage() for r in caplog.records)
 
 
 def test_inline_limit_keeps_the_lambda_response_under_6_mb() -> None:
-    encoded = 4 * -(-render.MAX_INLINE_BYTES // 3)
-    assert encoded + render.ENVELOPE_MARGIN <= 6_291_456
-    assert render.MAX_INLINE_BYTES > 4_500_000
+    encoded = 4 * -(-storage.MAX_INLINE_BYTES // 3)
+    assert encoded + storage.ENVELOPE_MARGIN <= 6_291_456
+    assert storage.MAX_INLINE_BYTES > 4_500_000

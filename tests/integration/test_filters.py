@@ -5,7 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from telesales_reports import db
+from telesales_reports.db import connection as db
 from tests.support import T0, call, data
 
 UNAVAILABLE = {"message": "Service Unavailable."}

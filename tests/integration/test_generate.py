@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import psycopg
 import pytest
 
-from telesales_reports.generate import GenerateOptions, append_days, generate
+from telesales_dev.generate import GenerateOptions, append_days, generate
 
 OPTIONS = GenerateOptions(
     tenants=2,

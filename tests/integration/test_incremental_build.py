@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import psycopg
 
-from telesales_reports import db
-from telesales_reports.bootstrap import ensure_schema
+from telesales_build.bootstrap import ensure_schema
+from telesales_reports.db import connection as db
 from tests.contract_data import contract_rows
 from tests.support import build_db, data
 
@@ -87,7 +87,7 @@ def test_incremental_run_matches_full_rebuild(fresh_database):
 def test_reloaded_raw_data_is_never_served_stale(fresh_database):
     """Raw tables truncated and reloaded (or rows replicated late with an old updated_at): the next
     build notices the facts are out of step and rebuilds them in full."""
-    from telesales_reports.build import build
+    from telesales_build.dbt_runner import build
 
     url = fresh_database("reload")
     ensure_schema(url)
@@ -110,7 +110,7 @@ def test_reloaded_raw_data_is_never_served_stale(fresh_database):
 
 
 def test_an_ordinary_incremental_run_does_not_fall_back(fresh_database):
-    from telesales_reports.build import build
+    from telesales_build.dbt_runner import build
 
     url = fresh_database("nofallback")
     ensure_schema(url)

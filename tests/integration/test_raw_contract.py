@@ -7,8 +7,8 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from telesales_reports.bootstrap import ensure_schema
-from telesales_reports.paths import project_root
+from telesales_build.bootstrap import ensure_schema
+from telesales_build.paths import project_root
 
 CONTRACT = project_root().parent / "shared" / "spec" / "raw_schema.sql"
 

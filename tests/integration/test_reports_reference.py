@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from telesales_reports import db
-from telesales_reports.bootstrap import ensure_schema
-from telesales_reports.generate import GenerateOptions, generate
+from telesales_build.bootstrap import ensure_schema
+from telesales_dev.generate import GenerateOptions, generate
+from telesales_reports.db import connection as db
 from tests.integration.reference import Reference, load
 from tests.support import build_db, data
 

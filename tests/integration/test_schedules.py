@@ -20,14 +20,14 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 import pytest
 
-from telesales_reports import db
-from telesales_reports.api.snapshot import take_snapshot
-from telesales_reports.build import BUILD_LOCK_KEY, BuildFailed, BuildLocked, build, run_dbt
+from telesales_build.dbt_runner import BUILD_LOCK_KEY, BuildFailed, BuildLocked, build, run_dbt
+from telesales_reports.db import connection as db
+from telesales_reports.jobs.abandon_snapshot import take_snapshot
 from tests.contract_data import NOW, contract_rows
 from tests.support import Raw, data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
-CLI = [sys.executable, "-m", "telesales_reports.cli"]
+CLI = [sys.executable, "-m", "telesales_dev.cli"]
 
 # The build lock as pg_locks shows it (an int8 advisory lock: the low 32 bits are in objid).
 HELD_BUILD_LOCK = """
@@ -39,7 +39,7 @@ where locktype = 'advisory' and granted and database = (select oid from pg_datab
 
 @pytest.fixture(scope="module")
 def sched_db(fresh_database) -> str:
-    from telesales_reports.bootstrap import ensure_schema
+    from telesales_build.bootstrap import ensure_schema
 
     url = fresh_database("schedules")
     ensure_schema(url)
@@ -52,11 +52,13 @@ def figures(url: str) -> dict:
     """What a client sees: fact counts per tenant and the dashboard of both tenants through the API."""
     with psycopg.connect(url) as conn:
         counts = dict(conn.execute("select tenant_id, count(*) from marts.fct_calls group by 1").fetchall())
-        rollup = conn.execute("select sum(dials), sum(talk_sec) from marts.agg_calls_daily").fetchone()
+        rollup = conn.execute(
+            "select sum(dials), sum(talk_sec) from marts.agg_calls_campaign_agent_team_daily"
+        ).fetchone()
     db.reset(url)
     return {
         "fct_calls": counts,
-        "agg_calls_daily": rollup,
+        "agg_calls_campaign_agent_team_daily": rollup,
         "dashboard": {tenant: data("dashboard", DAY, tenant=tenant) for tenant in (1, 2)},
         "agents": data("agent-performance", DAY, tenant=1),
     }

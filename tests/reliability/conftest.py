@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import jwt
 import pytest
 
-from telesales_reports import db
-from telesales_reports.local_api import jwt_secret, make_token, serve
+from telesales_dev.local_api import jwt_secret, make_token, serve
+from telesales_reports.db import connection as db
 
 BASE_PATH = "/api/telesales/reports"
 INVALID = "The given data was invalid."

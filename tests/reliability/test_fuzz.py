@@ -25,8 +25,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from telesales_reports import db
 from telesales_reports.api.handler import openapi_json
+from telesales_reports.db import connection as db
 from tests.reliability.conftest import ALL_REPORTS, BASE_PATH, REPORTS, contract_problems
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))

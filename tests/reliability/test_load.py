@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from telesales_reports import db
+from telesales_reports.db import connection as db
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "load_test.py"
 SECONDS = float(os.environ.get("LOAD_SECONDS", "5"))

@@ -21,8 +21,8 @@ from urllib.parse import urlencode, urlparse
 import psycopg
 import pytest
 
-from telesales_reports import db
-from telesales_reports.local_api import jwt_secret
+from telesales_dev.local_api import jwt_secret
+from telesales_reports.db import connection as db
 from tests.reliability.conftest import REPORTS, forge_token, send
 
 DAY = [("date_from", "2026-06-01"), ("date_to", "2026-06-07")]

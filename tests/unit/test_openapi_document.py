@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 
+from telesales_build.paths import project_root
 from telesales_reports.api.handler import openapi_json
-from telesales_reports.paths import project_root
 
 
 def test_committed_openapi_matches_the_generated_one():

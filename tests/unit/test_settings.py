@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 from psycopg.conninfo import conninfo_to_dict
 
-from telesales_reports import db
+from telesales_reports.db import connection as db
 from telesales_reports.settings import Settings, SettingsError, env_name, get_settings, load_settings
 
 # Every variable the settings read: cleared for each test so the developer's environment does not leak in.

@@ -13,9 +13,9 @@ import openpyxl
 import pytest
 from moto import mock_aws
 
-from telesales_reports.api import schemas
 from telesales_reports.exports import LAYOUTS, csv_writer, templates, xlsx_writer
 from telesales_reports.exports.templates import TemplateError, TemplateUnavailable, layout_for, parse_template
+from telesales_reports.reports.registry import REPORTS
 from telesales_reports.settings import get_settings
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "templates" / "example-tenant-1.json"
@@ -107,8 +107,8 @@ def _error(document, tenant: int = 7) -> TemplateError:
 
 
 def test_generic_layout_is_the_json_field_order_of_every_report() -> None:
-    for report, model in schemas.RESPONSE_MODELS.items():
-        data = model.model_fields["data"].annotation
+    for report in LAYOUTS:
+        data = REPORTS[report].response_model.model_fields["data"].annotation
         item = data.__args__[0] if hasattr(data, "__args__") else data
         assert [name for name, _ in LAYOUTS[report]] == list(item.model_fields), report
 

@@ -1,61 +1,32 @@
-"""Parse and validate a report request from the API Gateway v2 event (REPORTS.md section 1).
+"""Turn an API Gateway v2 event into a ReportRequest (REPORTS.md section 1).
 
 Every rule of the request table is checked here, all failing fields are collected, and ids are
-looked up inside the caller's tenant only. Powertools' own OpenAPI validation sees the same
-parameters; whatever it rejects is re-validated here so the 422 body is always this module's.
+looked up inside the caller's tenant only (db/lookups.py). The window rules themselves are the
+domain's (reports/request.py). Powertools' own OpenAPI validation is off; the 422 body is always
+this module's.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 import psycopg
 
+from ..db import lookups
+from ..limits import BIGINT_MAX, WINDOW_MINUTES_MAX, WINDOW_MINUTES_MIN
 from ..reports.compare import COMPARES, comparison_window
+from ..reports.request import ReportRequest, WindowRejected, parse_datetime, report_window
 from ..settings import get_settings
 from .errors import Unauthenticated, ValidationFailed
 
-MAX_RANGE = timedelta(days=90)
-RANGE_MESSAGE = "The date_from..date_to range may not exceed 90 days."
-BIGINT_MAX = 2**63 - 1
 INTEGER_RE = re.compile(r"^[+-]?[0-9]+$")
-DATE_ONLY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-DATETIME_RE = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
-)
 FORMATS = ("json", "csv", "xlsx")
 GROUP_BYS = ("day", "week", "hour")
 AGENT_KEY_RE = re.compile(r"^agent_ids(\[[0-9]*\])?$")
-WINDOW_MINUTES_MAX = 129600
-LATEST_WINDOW_END = datetime(9999, 12, 31, tzinfo=UTC)
 
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """A validated request: the tenant, the UTC window [start, end) and the filters."""
-
-    tenant_id: int
-    window_start: datetime | None = None
-    window_end: datetime | None = None
-    date_from_text: str = ""
-    date_to_text: str = ""
-    campaign_id: int | None = None
-    team_id: int | None = None
-    agent_ids: tuple[int, ...] = ()
-    timezone: str = "UTC"
-    format: str = "json"
-    group_by: str = "day"
-    window_minutes: int = 43200
-    compare: str | None = None
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def file_dates(self) -> tuple[str, str]:
-        """The calendar dates as written in date_from / date_to, YYYYMMDD (export file names)."""
-        return (self.date_from_text[:10].replace("-", ""), self.date_to_text[:10].replace("-", ""))
+__all__ = ["ReportRequest", "parse_request", "query_pairs", "tenant_from_event"]
 
 
 def tenant_from_event(event: dict) -> int:
@@ -93,23 +64,6 @@ def _attr(name: str) -> str:
     return name.replace("_", " ")
 
 
-def parse_datetime(text: str) -> tuple[datetime, bool] | None:
-    """ISO 8601 date or datetime -> (UTC datetime, is_date_only); None when not a valid date."""
-    text = text.strip()
-    try:
-        if DATE_ONLY_RE.match(text):
-            day = date.fromisoformat(text)
-            return datetime(day.year, day.month, day.day, tzinfo=UTC), True
-        if DATETIME_RE.match(text):
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace(" ", "T"))
-            if parsed.tzinfo is None:
-                parsed = parsed.replace(tzinfo=UTC)
-            return parsed.astimezone(UTC), False
-    except (ValueError, OverflowError):
-        return None
-    return None
-
-
 def _scalar(pairs: list[tuple[str, str]], key: str) -> str | None:
     """A scalar parameter; repeated keys are joined with commas exactly as API Gateway v2 does."""
     values = [v for k, v in pairs if k == key]
@@ -138,19 +92,6 @@ def _agent_id_texts(pairs: list[tuple[str, str]]) -> list[str] | None:
         seen = True
         texts.extend(value.split(","))
     return texts if seen else None
-
-
-def known_timezones(conn: psycopg.Connection) -> dict[str, str]:
-    """PostgreSQL's TZDB names (what the SQL will bucket with), keyed case-insensitively."""
-    global _TIMEZONES
-    if _TIMEZONES is None:
-        rows = conn.execute("select name from pg_catalog.pg_timezone_names").fetchall()
-        names = [r["name"] if isinstance(r, dict) else r[0] for r in rows]
-        _TIMEZONES = {name.lower(): name for name in names if not name.startswith("posix/")}
-    return _TIMEZONES
-
-
-_TIMEZONES: dict[str, str] | None = None
 
 
 def parse_request(
@@ -201,8 +142,11 @@ def parse_request(
             number = _integer(text)
             if number is None:
                 fail("window_minutes", "The window minutes field must be an integer.")
-            elif not 1 <= number <= WINDOW_MINUTES_MAX:
-                fail("window_minutes", f"The window minutes field must be between 1 and {WINDOW_MINUTES_MAX}.")
+            elif not WINDOW_MINUTES_MIN <= number <= WINDOW_MINUTES_MAX:
+                fail(
+                    "window_minutes",
+                    f"The window minutes field must be between {WINDOW_MINUTES_MIN} and {WINDOW_MINUTES_MAX}.",
+                )
             else:
                 values["window_minutes"] = number
     else:
@@ -226,7 +170,7 @@ def parse_request(
                         agent_ids.append((index, number))
         tz = _scalar(pairs, "timezone")
         if tz is not None:
-            canonical = known_timezones(conn).get(tz.strip().lower()) if tz.strip() else None
+            canonical = lookups.known_timezones(conn).get(tz.strip().lower()) if tz.strip() else None
             if canonical is None:
                 fail("timezone", "The timezone field must be a valid timezone.")
             else:
@@ -265,24 +209,10 @@ def _parse_window(pairs, dated: bool, fail, values: dict) -> None:
         return
     start, _ = parsed["date_from"]
     end, end_is_date = parsed["date_to"]
-    if end < start:
-        fail("date_to", "The date to field must be a date after or equal to date from.")
-        return
-    if end - start > MAX_RANGE:
-        fail("date_to", RANGE_MESSAGE)
-        return
-    # REPORTS.md section 1, Decision: a date alone as date_to includes that whole day.
     try:
-        window_end = end + timedelta(days=1) if end_is_date else end
-    except OverflowError:
-        fail("date_to", "The date to field must be a valid date.")
-        return
-    if window_end > LATEST_WINDOW_END:
-        # The reports round the window out to whole UTC slots and days; past this they would overflow.
-        fail("date_to", "The date to field must be a valid date.")
-        return
-    values["window_start"] = start
-    values["window_end"] = window_end
+        values["window_start"], values["window_end"] = report_window(start, end, end_is_date)
+    except WindowRejected as exc:
+        fail("date_to", exc.message)
 
 
 def _parse_compare(pairs, fail, values: dict) -> None:
@@ -300,32 +230,18 @@ def _parse_compare(pairs, fail, values: dict) -> None:
 
 
 def _check_ids_exist(conn, tenant_id: int, ids: dict[str, int], fail, values: dict, live: bool) -> None:
-    # abandon-rate is live (REPORTS.md section 3): its campaign is looked up in raw, not the marts.
-    tables = {
-        "campaign_id": ("raw.campaigns", "id") if live else ("marts.dim_campaigns", "campaign_id"),
-        "team_id": ("marts.dim_teams", "team_id"),
-    }
     for key, number in ids.items():
-        table, column = tables[key]
-        row = conn.execute(
-            f"select 1 from {table} where tenant_id = %s and {column} = %s",
-            (tenant_id, number),
-        ).fetchone()
-        if row is None:
-            fail(key, f"The selected {_attr(key)} is invalid.")
-        else:
+        if lookups.id_exists(conn, tenant_id, key, number, live=live):
             values[key] = number
+        else:
+            fail(key, f"The selected {_attr(key)} is invalid.")
 
 
 def _check_agents_exist(conn, tenant_id: int, agent_ids: list[tuple[int, int]], fail, values: dict) -> None:
     if not agent_ids:
         return
     wanted = sorted({number for _, number in agent_ids})
-    rows = conn.execute(
-        "select agent_id from marts.dim_agents where tenant_id = %s and agent_id = any(%s)",
-        (tenant_id, wanted),
-    ).fetchall()
-    found = {r["agent_id"] if isinstance(r, dict) else r[0] for r in rows}
+    found = lookups.existing_agents(conn, tenant_id, wanted)
     missing = False
     for index, number in agent_ids:
         if number not in found:

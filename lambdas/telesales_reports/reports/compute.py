@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import psycopg
 
-from ..api.params import ReportRequest
 from ..rounding import exact_ratio, pct_number, pct_string, ratio_int, ratio_string
 from ..settings import get_settings
 from . import queries
+from .request import ReportRequest
 
 UNKNOWN_DISPOSITION_COLOR = "#9CA3AF"
 FUNNEL_STAGES = (
@@ -280,15 +280,3 @@ def abandon_rate(conn: psycopg.Connection, req: ReportRequest, now: datetime | N
             for b in breaches
         ],
     }
-
-
-REPORTS = {
-    "dashboard": dashboard,
-    "disposition-breakdown": disposition_breakdown,
-    "agent-performance": agent_performance,
-    "funnel": funnel,
-    "caller-id-health": caller_id_health,
-    "hour-dow-heatmap": hour_dow_heatmap,
-    "lead-source-attribution": lead_source_attribution,
-    "time-series": time_series,
-}

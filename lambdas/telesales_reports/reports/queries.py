@@ -9,14 +9,12 @@ exact for any window (DECISIONLOG 18-19).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from psycopg import sql
 
-from ..api.params import ReportRequest
-
-SLOT_SECONDS = 900
+from .request import ReportRequest
+from .window import DAY_SECONDS, decompose, is_day_aligned
 
 MEASURES = (
     "dials",
@@ -43,44 +41,6 @@ FCT_MEASURES = sql.SQL(
     case when is_dial then handle_sec else 0 end as handle_sec
     """
 )
-
-
-DAY_SECONDS = 86400
-
-
-def _floor(moment: datetime, seconds: int) -> datetime:
-    """Start of the UTC period of `seconds` (15 minutes, a day) that holds `moment`."""
-    epoch = moment.timestamp()
-    return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
-
-
-def _ceil(moment: datetime, seconds: int) -> datetime:
-    floor = _floor(moment, seconds)
-    return floor if floor == moment else floor + timedelta(seconds=seconds)
-
-
-@dataclass(frozen=True)
-class Pieces:
-    """A window [start, end) cut into whole coarse periods, whole 15-minute slots and raw edges."""
-
-    coarse: tuple[datetime, datetime] | None
-    slots: tuple[tuple[datetime, datetime], ...]
-    edges: tuple[tuple[datetime, datetime], ...]
-
-
-def decompose(start: datetime, end: datetime, coarse_seconds: int | None, slot_seconds: int = SLOT_SECONDS) -> Pieces:
-    """Cut [start, end): the middle in whole `coarse_seconds` periods (if any), then whole slots, and the
-    partial slots at both ends as raw edges. Every instant of the window lands in exactly one piece."""
-    first_slot, last_slot = _ceil(start, slot_seconds), _floor(end, slot_seconds)
-    if first_slot >= last_slot:
-        return Pieces(None, (), ((start, end),))
-    edges = tuple(r for r in ((start, first_slot), (last_slot, end)) if r[0] < r[1])
-    if coarse_seconds:
-        first_coarse, last_coarse = _ceil(first_slot, coarse_seconds), _floor(last_slot, coarse_seconds)
-        if first_coarse < last_coarse:
-            slots = tuple(r for r in ((first_slot, first_coarse), (last_coarse, last_slot)) if r[0] < r[1])
-            return Pieces((first_coarse, last_coarse), slots, edges)
-    return Pieces(None, ((first_slot, last_slot),), edges)
 
 
 def base_params(req: ReportRequest) -> dict:
@@ -168,16 +128,16 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
     unfiltered = req.campaign_id is None and not has_agent_filter(req)
     parts: list[sql.Composable] = []
     if pieces.coarse:
-        day_table = "agg_agent_calls_daily" if unfiltered else "agg_calls_daily"
+        day_table = "agg_calls_agent_daily" if unfiltered else "agg_calls_campaign_agent_team_daily"
         parts.append(
             _piece(params, day_table, "day_start", *pieces.coarse, _rollup_columns("day_start", True), filters)
         )
     if bucketed and unfiltered:
-        slot_table, slot_agent = "agg_tenant_calls_15m", False
+        slot_table, slot_agent = "agg_calls_tenant_15m", False
     elif bucketed and not has_agent_filter(req):
-        slot_table, slot_agent = "agg_campaign_calls_15m", False
+        slot_table, slot_agent = "agg_calls_campaign_15m", False
     else:
-        slot_table, slot_agent = "agg_calls_15m", True
+        slot_table, slot_agent = "agg_calls_campaign_agent_team_15m", True
     for lower, upper in pieces.slots:
         parts.append(
             _piece(params, slot_table, "slot_start", lower, upper, _rollup_columns("slot_start", slot_agent), filters)
@@ -262,7 +222,9 @@ def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
     """Dials with a disposition per code: whole UTC days from a daily rollup, the rest from fct_calls."""
     filters = call_filters(req)
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
-    day_table = "agg_dispositions_daily" if has_agent_filter(req) else "agg_campaign_dispositions_daily"
+    day_table = (
+        "agg_dispositions_campaign_agent_team_daily" if has_agent_filter(req) else "agg_dispositions_campaign_daily"
+    )
     parts = [
         _piece(params, day_table, "day_start", lower, upper, sql.SQL("disposition_code, dials"), filters)
         for lower, upper in pieces.slots
@@ -311,7 +273,7 @@ def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool
     use_rollup = rollup_threshold_ok and not has_agent_filter(req)
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
     day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
-    day_table = "agg_caller_ids_daily" if req.campaign_id is None else "agg_campaign_caller_ids_daily"
+    day_table = "agg_caller_id_calls_daily" if req.campaign_id is None else "agg_caller_id_calls_campaign_daily"
     parts = [_piece(params, day_table, "day_start", lo, hi, CALLER_MEASURES, filters) for lo, hi in day_ranges]
     parts += [
         _piece(
@@ -375,7 +337,7 @@ def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool
     ).format(source=sql.SQL(" union all ").join(parts))
 
 
-CALLER_THRESHOLDS = "select distinct short_call_threshold_sec from marts.agg_caller_ids_daily"
+CALLER_THRESHOLDS = "select distinct short_call_threshold_sec from marts.agg_caller_id_calls_daily"
 
 STAGES = ("dialed", "connected", "talked", "disposed", "converted")
 MILESTONES = {
@@ -401,10 +363,6 @@ CALL_STAGE_FLAGS = sql.SQL(
     bool_or(calls.is_conversion) as converted
     """
 )
-
-
-def _is_day_aligned(moment: datetime) -> bool:
-    return moment.timestamp() % DAY_SECONDS == 0
 
 
 def _stage_counts(condition: str) -> sql.Composable:
@@ -435,11 +393,11 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     by_calls_only = has_agent_filter(req)
     campaign = sql.SQL("and campaign_id = %(campaign_id)s") if campaign_filter else sql.SQL("")
     zeros = sql.SQL(", ").join(sql.SQL("0 as {}").format(sql.Identifier(s)) for s in STAGES)
-    whole_days = _is_day_aligned(req.window_start) and _is_day_aligned(req.window_end)
+    whole_days = is_day_aligned(req.window_start) and is_day_aligned(req.window_end)
     parts: list[sql.Composable] = []
 
     if whole_days:
-        table = "agg_lead_milestones_daily" if campaign_filter else "agg_tenant_lead_milestones_daily"
+        table = "agg_lead_milestones_campaign_source_daily" if campaign_filter else "agg_lead_milestones_source_daily"
         stage_sums = sql.SQL(", ").join(
             sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(
                 stage=sql.Identifier(s)

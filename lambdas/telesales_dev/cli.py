@@ -1,0 +1,234 @@
+"""`telesales-reports`: the command line (db, generate, build, serve, token, snapshot-abandon, demo, bench, cluster)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import warnings
+
+os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+
+
+def _url() -> str:
+    from .embedded_db import database_url
+
+    return database_url()
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from_env = bool(os.environ.get("DATABASE_URL"))
+    url = _url()
+    print("using DATABASE_URL" if from_env else "embedded PostgreSQL running (data in .data/pg)")
+    print(url)
+    return 0
+
+
+def _generate_options(args: argparse.Namespace):
+    from .generate import GenerateOptions
+
+    return GenerateOptions(
+        tenants=args.tenants,
+        campaigns=args.campaigns,
+        teams=args.teams,
+        agents=args.agents,
+        caller_ids=args.caller_ids,
+        leads=args.leads,
+        calls=args.calls,
+        days=args.days,
+        seed=args.seed,
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from telesales_build.bootstrap import ensure_schema
+
+    from .generate import append_days, generate
+
+    url = _url()
+    ensure_schema(url)
+    started = time.perf_counter()
+    if args.append_days:
+        stats = append_days(url, days=args.append_days, seed=args.seed)
+    else:
+        stats = generate(url, _generate_options(args))
+    print(f"generated in {time.perf_counter() - started:.1f}s: {stats}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from telesales_build.dbt_runner import BuildFailed, BuildLocked, build, print_progress
+
+    try:
+        result = build(_url(), full_refresh=args.full_refresh, select=args.select, on_node=print_progress)
+    except BuildLocked as exc:
+        print(f"build skipped: {exc}", file=sys.stderr)
+        return 3
+    except BuildFailed as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"dbt build finished in {result.seconds:.1f}s: {len(result.nodes)} nodes, {result.warnings} warnings")
+    return 0
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    from .local_api import make_token
+
+    print(make_token(args.tenant_id, ttl_seconds=args.ttl))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, last_line=None) -> int:
+    from telesales_reports.db import connection
+
+    from .local_api import serve
+
+    connection.reset(_url())
+    server = serve(args.host, args.port)
+    root = f"http://{args.host}:{server.server_port}"
+    print(f"serving the report API on {root}/api/telesales/reports/", flush=True)
+    print(f"reports console on {root}/ (sign in: {root}/#token=$(telesales-reports token --tenant-id 1))", flush=True)
+    if last_line:
+        print(last_line(root), flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from telesales_reports.db import connection
+    from telesales_reports.jobs.abandon_snapshot import take_snapshot
+
+    connection.reset(_url())
+    print(take_snapshot())
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .local_api import make_token
+
+    url = _url()
+    print(f"1/4 database: {url}")
+    args.append_days = 0
+    print("2/4 generating data ...", flush=True)
+    cmd_generate(args)
+    print("3/4 dbt build ...", flush=True)
+    if cmd_build(argparse.Namespace(full_refresh=True, select=None)) != 0:
+        return 1
+    from telesales_reports.db import connection
+    from telesales_reports.jobs.abandon_snapshot import take_snapshot
+
+    connection.reset(url)
+    take_snapshot()  # one abandon-rate snapshot per active campaign: the console's breach history
+    token = make_token(1)
+    base = f"http://{args.host}:{args.port}/api/telesales/reports"
+    from datetime import UTC, datetime, timedelta
+
+    end = datetime.now(UTC).date() - timedelta(days=1)
+    start = end - timedelta(days=29)
+    print("4/4 the API is serving. Try:")
+    print(
+        f'  curl -s -H "Authorization: Bearer {token}" '
+        f"'{base}/dashboard?date_from={start}&date_to={end}&timezone=Asia/Ho_Chi_Minh'"
+    )
+    print(
+        f"  curl -s -o agents.xlsx -H \"Authorization: Bearer {token}\" '{base}/agent-performance/export?date_from={start}&date_to={end}&format=xlsx'"
+    )
+    print(f"  OpenAPI: {base}/openapi.json   (Ctrl-C stops)")
+    console = f"/?date_from={start}&date_to={end}&timezone=Asia/Ho_Chi_Minh#token={token}"
+    note = "Open the reports console, signed in for tenant 1 (the token stays in the URL fragment, never sent):"
+    return cmd_serve(args, last_line=lambda root: f"{note}\n{root}{console}")
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .bench import main as bench_main
+
+    return bench_main(args)
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    from .cluster_cli import run
+
+    return run(args)
+
+
+def _add_generate_options(parser: argparse.ArgumentParser, calls: int, leads: int) -> None:
+    parser.add_argument("--tenants", type=int, default=1)
+    parser.add_argument("--campaigns", type=int, default=20)
+    parser.add_argument("--teams", type=int, default=10)
+    parser.add_argument("--agents", type=int, default=200)
+    parser.add_argument("--caller-ids", type=int, default=500)
+    parser.add_argument("--leads", type=int, default=leads)
+    parser.add_argument("--calls", type=int, default=calls)
+    parser.add_argument("--days", type=int, default=120)
+    parser.add_argument("--seed", type=int, default=42)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="telesales-reports", description=__doc__)
+    sub = root.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("db", help="start (or find) the embedded PostgreSQL and print its URL").set_defaults(func=cmd_db)
+
+    gen = sub.add_parser("generate", help="load deterministic synthetic raw data")
+    _add_generate_options(gen, calls=1_000_000, leads=200_000)
+    gen.add_argument("--append-days", type=int, default=0, help="append N more days of calls instead")
+    gen.set_defaults(func=cmd_generate)
+
+    bld = sub.add_parser("build", help="dbt build (models + tests) against DATABASE_URL or the embedded database")
+    bld.add_argument("--full-refresh", action="store_true")
+    bld.add_argument("--select", default=None)
+    bld.set_defaults(func=cmd_build)
+
+    srv = sub.add_parser("serve", help="serve the API locally (API Gateway v2 events, JWT authorizer)")
+    srv.add_argument("--host", default="127.0.0.1")
+    srv.add_argument("--port", type=int, default=8000)
+    srv.set_defaults(func=cmd_serve)
+
+    tok = sub.add_parser("token", help="print a bearer token for the local API")
+    tok.add_argument("--tenant-id", type=int, required=True)
+    tok.add_argument("--ttl", type=int, default=7 * 24 * 3600, help="seconds the token is valid")
+    tok.set_defaults(func=cmd_token)
+
+    snap = sub.add_parser("snapshot-abandon", help="record the abandon-rate snapshot of every active campaign")
+    snap.set_defaults(func=cmd_snapshot)
+
+    demo = sub.add_parser("demo", help="embedded database + generated data + dbt build + the local API")
+    _add_generate_options(demo, calls=200_000, leads=40_000)
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.set_defaults(func=cmd_demo)
+
+    bench = sub.add_parser("bench", help="benchmark every report against its raw-table baseline")
+    bench.add_argument("--calls", type=int, default=5_000_000)
+    bench.add_argument("--leads", type=int, default=None)
+    bench.add_argument("--agents", type=int, default=200)
+    bench.add_argument("--campaigns", type=int, default=20)
+    bench.add_argument("--caller-ids", type=int, default=500)
+    bench.add_argument("--days", type=int, default=120)
+    bench.add_argument("--repeat", type=int, default=20, help="timed calls per report case")
+    bench.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each raw-table baseline")
+    bench.add_argument("--reuse", action="store_true", help="reuse the generated data if already there")
+    bench.add_argument("--output", default="bench-results/bench.json")
+    bench.set_defaults(func=cmd_bench)
+
+    from .cluster_cli import add_parser as add_cluster_parser
+
+    add_cluster_parser(sub, cmd_cluster)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.func(args) or 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

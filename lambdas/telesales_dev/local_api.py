@@ -1,0 +1,212 @@
+"""The local API: real HTTP in, API Gateway v2 events to the same Lambda handler, HTTP out.
+
+It behaves like API Gateway with a JWT authorizer: a bearer token signed (HS256) with the local
+secret and carrying an integer `tenant_id` claim is required on every route but the OpenAPI
+document; its claims reach the handler in `requestContext.authorizer.jwt.claims` as strings.
+Outside `/api/` it also answers the reports console's static files (`/` is the page), as
+CloudFront does in AWS.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import threading
+import time
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+import jwt
+
+from telesales_build.paths import data_dir
+from telesales_reports.settings import get_settings
+
+from .console_files import console_file
+
+UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
+PUBLIC_PATHS = {"/api/telesales/reports/openapi.json"}
+HANDLER_LOCK = threading.Lock()
+ERROR_MESSAGES = {
+    400: "Bad Request.",
+    404: "Not Found.",
+    408: "Request Timeout.",
+    414: "URI Too Long.",
+    431: "Request Header Fields Too Large.",
+    501: "Not Implemented.",
+    505: "HTTP Version Not Supported.",
+}
+
+
+def jwt_secret() -> str:
+    """TELESALES_JWT_SECRET, else a secret generated once into the project's data folder."""
+    configured = get_settings().jwt_secret
+    if configured:
+        return configured
+    path = data_dir() / "jwt-secret"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def make_token(tenant_id: int, ttl_seconds: int = 7 * 24 * 3600, subject: str = "local-user") -> str:
+    now = int(time.time())
+    claims = {"tenant_id": tenant_id, "sub": subject, "iat": now, "exp": now + ttl_seconds}
+    return jwt.encode(claims, jwt_secret(), algorithm="HS256")
+
+
+def verify_token(header: str | None) -> dict | None:
+    """The token's claims (as API Gateway passes them: strings), or None when it does not verify."""
+    if not header or not header.lower().startswith("bearer "):
+        return None
+    try:
+        claims = jwt.decode(header[7:].strip(), jwt_secret(), algorithms=["HS256"], options={"require": ["exp"]})
+    except jwt.PyJWTError:
+        return None
+    return {k: v if isinstance(v, str) else json.dumps(v) for k, v in claims.items()}
+
+
+def to_event(method: str, target: str, headers: dict[str, str], claims: dict | None) -> dict:
+    """An API Gateway HTTP API payload v2 event; repeated query keys joined with commas as API Gateway does."""
+    parts = urlsplit(target)
+    from urllib.parse import parse_qsl
+
+    joined: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        joined[key] = f"{joined[key]},{value}" if key in joined else value
+    request_id = str(uuid.uuid4())
+    context: dict = {
+        "accountId": "000000000000",
+        "apiId": "local",
+        "domainName": headers.get("host", "localhost"),
+        "http": {
+            "method": method,
+            "path": parts.path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "127.0.0.1",
+            "userAgent": headers.get("user-agent", ""),
+        },
+        "requestId": request_id,
+        "routeKey": "$default",
+        "stage": "$default",
+        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
+        "timeEpoch": int(time.time() * 1000),
+    }
+    if claims is not None:
+        context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    safe_headers = {k.lower(): v for k, v in headers.items() if k.lower() != "authorization"}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": parts.path,
+        "rawQueryString": parts.query,
+        "headers": safe_headers,
+        "queryStringParameters": joined or None,
+        "requestContext": context,
+        "isBase64Encoded": False,
+    }
+
+
+class LambdaContext:
+    function_name = "telesales-reports-local"
+    memory_limit_in_mb = 1024
+    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:telesales-reports-local"
+
+    def __init__(self) -> None:
+        self.aws_request_id = str(uuid.uuid4())
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 29000
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "telesales-reports-local"
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - quiet: the Lambda logger logs
+        if os.environ.get("TELESALES_ACCESS_LOG"):
+            super().log_message(format, *args)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own errors (bad request line, URL over 64 KiB, too many headers) as JSON.
+
+        The body never echoes the request (REPORTS.md section 1: only `{"message": ...}` bodies).
+        """
+        self.log_error("code %d, message %s", code, message)
+        self.close_connection = True
+        body = json.dumps({"message": ERROR_MESSAGES.get(code, "Bad Request.")}).encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Connection", "close")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(body)
+
+    def __getattr__(self, name: str):
+        # Every method reaches the handler, as API Gateway routes it: no route -> 404 (DECISIONLOG 9).
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
+    def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
+        self.send_response(status)
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _dispatch(self) -> None:
+        from telesales_reports.api.handler import lambda_handler
+
+        if len(self.path.encode()) > get_settings().max_query_string_bytes:
+            self._send(414, json.dumps({"message": "URI Too Long."}).encode(), {"Content-Type": "application/json"})
+            return
+        path = urlsplit(self.path).path
+        if self.command in ("GET", "HEAD"):
+            page = console_file(path)  # the reports console: public static files, like S3 behind CloudFront
+            if page is not None:
+                self._send(200, *page)
+                return
+        claims = None
+        if path not in PUBLIC_PATHS:
+            claims = verify_token(self.headers.get("Authorization"))
+            if claims is None:
+                self._send(401, UNAUTHENTICATED, {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"})
+                return
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0:
+            self.send_error(400)
+            return
+        if length:
+            self.rfile.read(min(length, 1 << 20))
+        event = to_event(self.command, self.path, dict(self.headers.items()), claims)
+        # One event at a time, as in a Lambda execution environment: the resolver keeps the current
+        # event (and the logger its keys) in shared state, so concurrent calls would mix requests.
+        with HANDLER_LOCK:
+            result = lambda_handler(event, LambdaContext())
+        body = result.get("body") or ""
+        raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
+        headers = dict(result.get("headers") or {})
+        for key, values in (result.get("multiValueHeaders") or {}).items():
+            headers[key] = ", ".join(values)
+        for cookie in result.get("cookies") or []:
+            headers["Set-Cookie"] = cookie
+        self._send(int(result.get("statusCode", 500)), raw, headers)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _dispatch  # noqa: N815
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server

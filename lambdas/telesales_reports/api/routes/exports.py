@@ -1,0 +1,41 @@
+"""`GET /api/telesales/reports/<report>/export`: any report but abandon-rate as a CSV or XLSX file."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from ...db import connection
+from ...reports.registry import REPORTS
+from ..errors import NotFound, ValidationFailed
+from ..parameters import BASE, ERROR_RESPONSES, FILE_CONTENT, documented_by, export_query
+from ..params import parse_request, query_pairs, tenant_from_event
+from ..respond import run_report
+from ..schemas import MessageBody
+
+router = Router()
+
+
+@router.get(
+    f"{BASE}/<report>/export",
+    summary="export",
+    responses={
+        200: {"description": "The report as a file.", "content": FILE_CONTENT},
+        **ERROR_RESPONSES,
+        404: {"description": "Unknown report.", "content": {"application/json": {"model": MessageBody}}},
+    },
+    tags=["exports"],
+)
+@documented_by(export_query)
+def export(report: str) -> Response:
+    event = router.current_event.raw_event
+    tenant_from_event(event)
+    if report not in REPORTS or not REPORTS[report].exportable:
+        raise NotFound
+    with connection.read_only() as conn:
+        req = parse_request(event, conn, with_group_by=REPORTS[report].grouped)
+    if req.format == "json":
+        missing = not any(key == "format" for key, _ in query_pairs(event))
+        message = "The format field is required." if missing else "The selected format is invalid."
+        raise ValidationFailed({"format": [message]})
+    return run_report(report, event, req)

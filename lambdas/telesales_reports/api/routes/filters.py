@@ -1,0 +1,35 @@
+"""`GET /api/telesales/reports/filters`: what a client's filter controls offer (REPORTS.md section 6.5)."""
+
+from __future__ import annotations
+
+from aws_lambda_powertools.event_handler.api_gateway import Router
+
+from ...db import connection, lookups
+from ...reports.filters import filter_options
+from ...reports.schemas import FiltersResponse
+from ..observability import logger
+from ..parameters import BASE, ERROR_RESPONSES
+from ..params import tenant_from_event
+
+router = Router()
+
+
+@router.get(
+    f"{BASE}/filters",
+    summary="filters",
+    responses={
+        200: {
+            "description": "The tenant's campaigns, teams and agents (read live) and the accepted timezones.",
+            "content": {"application/json": {"model": FiltersResponse}},
+        },
+        401: ERROR_RESPONSES[401],
+        503: ERROR_RESPONSES[503],
+    },
+    tags=["filters"],
+)
+def filters() -> dict:
+    """What a client's filter controls offer (REPORTS.md section 6.5). Any parameter is ignored; no export."""
+    tenant = tenant_from_event(router.current_event.raw_event)
+    with connection.read_only() as conn:
+        logger.append_keys(tenant_id=tenant, report="filters")
+        return {"data": filter_options(conn, tenant, lookups.known_timezones(conn).values())}

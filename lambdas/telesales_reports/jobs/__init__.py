@@ -1,0 +1,1 @@
+"""Scheduled Lambda jobs (EventBridge): not part of the report API."""

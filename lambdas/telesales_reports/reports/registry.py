@@ -1,0 +1,50 @@
+"""The one list of reports: name (the route's last path segment), compute function, response model,
+whether it exports to CSV/XLSX, and its export layout (derived from the response model's fields).
+
+Routes, the OpenAPI document, exports and the benchmark all read this registry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from pydantic import BaseModel
+
+from . import compute, schemas
+from .request import ReportRequest
+
+
+@dataclass(frozen=True)
+class Report:
+    name: str
+    compute: Callable[[psycopg.Connection, ReportRequest], Any]
+    response_model: type[BaseModel]
+    exportable: bool = True
+    grouped: bool = False  # takes group_by (time-series)
+    dated: bool = True  # takes the date_from..date_to window and the filters
+
+    @property
+    def layout(self) -> schemas.FieldLayout:
+        """The generic export layout: the items' JSON fields in JSON order, each with its cell kind."""
+        return schemas.layout(self.response_model)
+
+
+REPORTS: dict[str, Report] = {
+    r.name: r
+    for r in (
+        Report("dashboard", compute.dashboard, schemas.DashboardResponse),
+        Report("disposition-breakdown", compute.disposition_breakdown, schemas.DispositionResponse),
+        Report("agent-performance", compute.agent_performance, schemas.AgentResponse),
+        Report("funnel", compute.funnel, schemas.FunnelResponse),
+        Report("caller-id-health", compute.caller_id_health, schemas.CallerIdResponse),
+        Report("hour-dow-heatmap", compute.hour_dow_heatmap, schemas.HeatmapResponse),
+        Report("lead-source-attribution", compute.lead_source_attribution, schemas.LeadSourceResponse),
+        Report("time-series", compute.time_series, schemas.TimeSeriesResponse, grouped=True),
+        Report("abandon-rate", compute.abandon_rate, schemas.AbandonResponse, exportable=False, dated=False),
+    )
+}
+EXPORTABLE: tuple[str, ...] = tuple(name for name, r in REPORTS.items() if r.exportable)
+DATED: tuple[str, ...] = tuple(name for name, r in REPORTS.items() if r.dated)
