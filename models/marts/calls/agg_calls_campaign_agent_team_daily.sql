@@ -11,8 +11,9 @@
     )
 }}
 
--- Call measures per tenant, UTC day, campaign, agent and call team (sums of agg_calls_campaign_agent_team_15m). Dashboard
--- and agent-performance read the whole UTC days of a filtered window from here.
+-- Call measures per tenant, UTC day, campaign, agent and call team (sums of
+-- agg_calls_campaign_agent_team_15m). Dashboard and agent-performance read the whole UTC days of a
+-- filtered window from here.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
     {{ scope_to_changed_periods(ref('agg_calls_campaign_agent_team_15m'), 'slot_start', '1 day') }}

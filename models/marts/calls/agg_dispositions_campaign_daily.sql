@@ -10,8 +10,8 @@
     )
 }}
 
--- Dials with a disposition per tenant, UTC day, campaign and code: agg_dispositions_campaign_agent_team_daily without the
--- agent and team, for disposition-breakdown requests without agent or team filters.
+-- Dials with a disposition per tenant, UTC day, campaign and code: agg_dispositions_campaign_agent_team_daily
+-- without the agent and team, for disposition-breakdown requests without agent or team filters.
 with scoped as (
     {{ scope_to_changed_periods(ref('agg_dispositions_campaign_agent_team_daily'), 'day_start', '1 day') }}
 ),
