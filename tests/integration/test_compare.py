@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from telesales_reports.reports.compute import REPORTS
+from telesales_reports.reports.registry import DATED as REPORTS
 from tests.support import call, data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
