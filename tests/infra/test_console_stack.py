@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from telesales_reports.console_files import CONTENT_SECURITY_POLICY
+from telesales_dev.console_files import CONTENT_SECURITY_POLICY
 from tests.infra.test_template import REPO, CfnLoader
 
 CONSOLE = REPO / "infra" / "console.yaml"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from telesales_reports.console_files import CONTENT_SECURITY_POLICY, console_dir, console_file
+from telesales_dev.console_files import CONTENT_SECURITY_POLICY, console_dir, console_file
 
 
 def test_root_is_the_page_with_a_strict_policy():
