@@ -7,9 +7,12 @@ anything outside console/ (paths are resolved and checked).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from telesales_build.paths import project_root
+from telesales_reports.settings import get_settings
 
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -20,12 +23,34 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".svg": "image/svg+xml",
 }
-# Scripts, styles and data from the page's own origin only: no inline script or style, no CDN.
+# Scripts, styles and data from the page's own origin only: no inline script or style, no CDN. The
+# one other source is where a large export's presigned URL points: `fetch` follows the API's 302
+# there, and connect-src governs the redirect too (infra/console.yaml adds the same sources).
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
+    "connect-src 'self'{connect}; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+
+def export_origins() -> list[str]:
+    """The origins of the export bucket's presigned URLs (none without TELESALES_EXPORT_BUCKET)."""
+    bucket = get_settings().export_bucket
+    if not bucket:
+        return []
+    endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    if endpoint:
+        parts = urlsplit(endpoint)
+        return [f"{parts.scheme}://{parts.netloc}"]
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    regional = [f"https://{bucket}.s3.{region}.amazonaws.com"] if region else []
+    return [*regional, f"https://{bucket}.s3.amazonaws.com"]
+
+
+def content_security_policy() -> str:
+    return CONTENT_SECURITY_POLICY.format(connect="".join(f" {origin}" for origin in export_origins()))
+
+
 HIDDEN_PARTS = {"node_modules"}
 
 
@@ -47,7 +72,7 @@ def console_file(path: str) -> tuple[bytes, dict[str, str]] | None:
         return None
     headers = {
         "Content-Type": CONTENT_TYPES[target.suffix],
-        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "Content-Security-Policy": content_security_policy(),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "no-referrer",
         "Cache-Control": "no-cache",

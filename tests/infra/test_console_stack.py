@@ -50,6 +50,12 @@ def test_api_shares_the_origin_and_is_never_cached(resources) -> None:
 
 def test_content_security_policy_is_the_local_servers(resources) -> None:
     csp = resources["ConsoleHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
-    template, _ = csp["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
-    assert template.replace("${IdpSource}", "") == CONTENT_SECURITY_POLICY
+    template, values = csp["ContentSecurityPolicy"]["ContentSecurityPolicy"]["Fn::Sub"]
+    assert template.replace("${ExportSources}", "{connect}").replace("${IdpSource}", "") == CONTENT_SECURITY_POLICY
     assert "unsafe-inline" not in template and "unsafe-eval" not in template
+    # the large exports' presigned URLs, as the local server allows them (console_files.export_origins)
+    sources, _ = values["ExportSources"]["Fn::Sub"]
+    assert (
+        sources
+        == " https://${ExportBucketName}.s3.${BucketRegion}.amazonaws.com https://${ExportBucketName}.s3.amazonaws.com"
+    )
