@@ -313,8 +313,11 @@
 
   function stateFromControls() {
     const state = readState();
-    state.date_from = $('#date_from').value || state.date_from;
-    state.date_to = $('#date_to').value || state.date_to;
+    // A datetime from the URL (date_from=2026-06-01T07:00:00+07:00) stays as written unless its day is edited.
+    for (const key of ['date_from', 'date_to']) {
+      const day = $(`#${key}`).value;
+      if (day && day !== state[key].slice(0, 10)) state[key] = day;
+    }
     state.timezone = $('#timezone').value;
     state.campaign_id = $('#campaign_id').value;
     state.team_id = $('#team_id').value;

@@ -407,3 +407,21 @@ def test_comparison_when_the_api_offers_it(console):
         "ks => Object.fromEntries(ks.map(k => [k.dataset.field, k.querySelector('.change').dataset.previous]))",
     )
     assert previous == {k: str(v) for k, v in response["previous"].items()}
+
+
+def test_datetimes_in_the_link_are_kept_when_other_filters_change(console):
+    """A link may carry the API's datetime forms; the page passes them through unchanged."""
+    query = "date_from=2026-06-01T07:00:00%2B07:00&date_to=2026-06-01T12:00:00Z&timezone=Asia/Ho_Chi_Minh"
+    console.open(query)
+    page = console.page
+    assert page.input_value("#date_from") == "2026-06-01"
+    page.select_option("#team_id", "7")
+    console.wait_until_ready()
+    pairs = dict(parse_qsl(urlsplit(page.url).query))
+    assert (pairs["date_from"], pairs["date_to"], pairs["team_id"]) == (
+        "2026-06-01T07:00:00+07:00",
+        "2026-06-01T12:00:00Z",
+        "7",
+    )
+    assert_page_matches_api(console, urlsplit(page.url).query)
+    assert console.problems() == []
