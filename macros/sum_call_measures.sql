@@ -1,5 +1,5 @@
 {% macro sum_call_measures() -%}
-    {#- The additive call measures of the rollups (REPORTS.md section 2), summed from a finer rollup. -#}
+    {#- The additive call measures of the rollups (docs/api-reference.md §2), summed from a finer rollup. -#}
     sum(dials)::integer as dials,
     sum(answers)::integer as answers,
     sum(connected_calls)::integer as connected_calls,

@@ -1,5 +1,5 @@
 {% macro trim_unicode_whitespace(expression) -%}
-    {#- Trim exactly the characters Python's str.strip() removes (str.isspace()), as REPORTS.md
+    {#- Trim exactly the characters Python's str.strip() removes (str.isspace()), as docs/api-reference.md
         section 1 defines the trimming of a lead source. PostgreSQL's btrim() with no argument
         trims only the ASCII space. -#}
     {%- set codepoints = [9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 133, 160, 5760, 8192, 8193, 8194,

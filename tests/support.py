@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
 
 import psycopg
 
 from telesales_build.dbt_runner import build
+from telesales_dev.events import LambdaContext, http_api_event, query_string, tenant_claims
 from telesales_reports.api.handler import lambda_handler
 from telesales_reports.db import connection as db
 
@@ -153,40 +153,13 @@ def build_db(url: str, full_refresh: bool = False) -> None:
 def event(path: str, params: list[tuple[str, str]] | dict | None = None, tenant: Any = 1, method: str = "GET") -> dict:
     """An API Gateway HTTP API (v2) event as the JWT authorizer passes it."""
     pairs = list(params.items()) if isinstance(params, dict) else list(params or [])
-    joined: dict[str, str] = {}
-    for key, value in pairs:
-        joined[key] = f"{joined[key]},{value}" if key in joined else value
-    ctx: dict = {
-        "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "t"},
-        "requestId": "req-1",
-        "routeKey": "$default",
-        "stage": "$default",
-    }
-    if tenant is not None:
-        ctx["authorizer"] = {"jwt": {"claims": {"tenant_id": str(tenant), "sub": "u1"}, "scopes": None}}
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": urlencode(pairs),
-        "headers": {"host": "localhost"},
-        "queryStringParameters": joined or None,
-        "requestContext": ctx,
-        "isBase64Encoded": False,
-    }
-
-
-class Ctx:
-    function_name = "telesales-reports"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:000000000000:function:telesales-reports"
-    aws_request_id = "req-1"
+    return http_api_event(method, path, query_string(pairs), claims=tenant_claims(tenant, "u1"), request_id="req-1")
 
 
 def call(report: str, params: list[tuple[str, str]] | dict | None = None, tenant: Any = 1) -> tuple[int, Any]:
     """Invoke the real Lambda handler; return (status, parsed JSON body or raw response)."""
     path = report if report.startswith("/") else f"/api/telesales/reports/{report}"
-    response = lambda_handler(event(path, params, tenant), Ctx())
+    response = lambda_handler(event(path, params, tenant), LambdaContext("req-1"))
     body = response.get("body")
     if response.get("isBase64Encoded") or not str(response.get("headers", {}).get("Content-Type", "")).startswith(
         "application/json"

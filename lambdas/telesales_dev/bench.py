@@ -35,12 +35,14 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlparse, urlunparse
+from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
 import psycopg
 
 from telesales_reports.reports.registry import DATED
+
+from .events import LambdaContext, http_api_event, query_string, tenant_claims
 
 BASE = "/api/telesales/reports"
 DEFAULT_DB = "telesales_bench"
@@ -67,35 +69,9 @@ TARGETS = {
 # Requests through the real handler
 
 
-class LambdaContext:
-    function_name = "telesales-reports"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:000000000000:function:telesales-reports"
-    aws_request_id = "bench"
-
-
 def make_event(path: str, params: Sequence[tuple[str, str]], tenant: int = TENANT) -> dict:
-    """An API Gateway HTTP API (v2) event as the JWT authorizer passes it (same shape as tests/support.py)."""
-    pairs = list(params)
-    joined: dict[str, str] = {}
-    for key, value in pairs:
-        joined[key] = f"{joined[key]},{value}" if key in joined else value
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": urlencode(pairs),
-        "headers": {"host": "localhost"},
-        "queryStringParameters": joined or None,
-        "requestContext": {
-            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "b"},
-            "requestId": "bench",
-            "routeKey": "$default",
-            "stage": "$default",
-            "authorizer": {"jwt": {"claims": {"tenant_id": str(tenant), "sub": "bench"}, "scopes": None}},
-        },
-        "isBase64Encoded": False,
-    }
+    """An API Gateway HTTP API (v2) event as the JWT authorizer passes it."""
+    return http_api_event("GET", path, query_string(params), claims=tenant_claims(tenant, "bench"), request_id="bench")
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,7 +143,7 @@ def build_cases(window: dict, campaign_id: int, agent_ids: Sequence[int]) -> lis
 
 
 # --------------------------------------------------------------------------------------------
-# Rounding (REPORTS.md section 1): half away from zero on the exact ratio; own implementation
+# Rounding (docs/api-reference.md §1): half away from zero on the exact ratio; own implementation
 
 
 def ratio(numerator: int, denominator: int, scale: int = 100) -> Decimal:
@@ -798,15 +774,11 @@ def pg_backend_peaks(conn: psycopg.Connection, dbname: str) -> dict | None:
 
 COLD_START_CODE = r"""
 import json, sys, time
+from telesales_dev.events import LambdaContext  # the fake context, not part of the cold start
 t0 = time.perf_counter()
 from telesales_reports.api.handler import lambda_handler
 t1 = time.perf_counter()
-class Ctx:
-    function_name = "telesales-reports"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:000000000000:function:telesales-reports"
-    aws_request_id = "cold"
-response = lambda_handler(json.loads(sys.argv[1]), Ctx())
+response = lambda_handler(json.loads(sys.argv[1]), LambdaContext("cold"))
 t2 = time.perf_counter()
 print(json.dumps({"import_ms": (t1 - t0) * 1000, "first_request_ms": (t2 - t1) * 1000,
                   "status": response["statusCode"]}))
@@ -849,7 +821,7 @@ def _log(message: str) -> None:
 
 def _handler_json(lambda_handler: Callable, path: str, params: list[tuple[str, str]]) -> Callable[[], dict]:
     def call() -> dict:
-        return lambda_handler(make_event(path, params), LambdaContext())
+        return lambda_handler(make_event(path, params), LambdaContext("bench"))
 
     return call
 

@@ -15,7 +15,6 @@ import os
 import secrets
 import threading
 import time
-import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from telesales_build.paths import data_dir
 from telesales_reports.settings import get_settings
 
 from .console_files import console_file
+from .events import LambdaContext, http_api_event
 
 UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
 PUBLIC_PATHS = {"/api/telesales/reports/openapi.json"}
@@ -70,57 +70,9 @@ def verify_token(header: str | None) -> dict | None:
 
 
 def to_event(method: str, target: str, headers: dict[str, str], claims: dict | None) -> dict:
-    """An API Gateway HTTP API payload v2 event; repeated query keys joined with commas as API Gateway does."""
+    """The HTTP API payload v2 event of one HTTP request (the query string passed through as sent)."""
     parts = urlsplit(target)
-    from urllib.parse import parse_qsl
-
-    joined: dict[str, str] = {}
-    for key, value in parse_qsl(parts.query, keep_blank_values=True):
-        joined[key] = f"{joined[key]},{value}" if key in joined else value
-    request_id = str(uuid.uuid4())
-    context: dict = {
-        "accountId": "000000000000",
-        "apiId": "local",
-        "domainName": headers.get("host", "localhost"),
-        "http": {
-            "method": method,
-            "path": parts.path,
-            "protocol": "HTTP/1.1",
-            "sourceIp": "127.0.0.1",
-            "userAgent": headers.get("user-agent", ""),
-        },
-        "requestId": request_id,
-        "routeKey": "$default",
-        "stage": "$default",
-        "time": time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime()),
-        "timeEpoch": int(time.time() * 1000),
-    }
-    if claims is not None:
-        context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    safe_headers = {k.lower(): v for k, v in headers.items() if k.lower() != "authorization"}
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": parts.path,
-        "rawQueryString": parts.query,
-        "headers": safe_headers,
-        "queryStringParameters": joined or None,
-        "requestContext": context,
-        "isBase64Encoded": False,
-    }
-
-
-class LambdaContext:
-    function_name = "telesales-reports-local"
-    memory_limit_in_mb = 1024
-    invoked_function_arn = "arn:aws:lambda:local:000000000000:function:telesales-reports-local"
-
-    def __init__(self) -> None:
-        self.aws_request_id = str(uuid.uuid4())
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 29000
+    return http_api_event(method, parts.path, parts.query, claims=claims, headers=headers)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -134,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, URL over 64 KiB, too many headers) as JSON.
 
-        The body never echoes the request (REPORTS.md section 1: only `{"message": ...}` bodies).
+        The body never echoes the request (docs/api-reference.md §1: only `{"message": ...}` bodies).
         """
         self.log_error("code %d, message %s", code, message)
         self.close_connection = True
@@ -193,7 +145,7 @@ class Handler(BaseHTTPRequestHandler):
         # One event at a time, as in a Lambda execution environment: the resolver keeps the current
         # event (and the logger its keys) in shared state, so concurrent calls would mix requests.
         with HANDLER_LOCK:
-            result = lambda_handler(event, LambdaContext())
+            result = lambda_handler(event, LambdaContext(event["requestContext"]["requestId"]))
         body = result.get("body") or ""
         raw = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode("utf-8")
         headers = dict(result.get("headers") or {})

@@ -1,4 +1,4 @@
-"""Ratios rounded half away from zero on the exact value (REPORTS.md section 1, Rounding)."""
+"""Ratios rounded half away from zero on the exact value (docs/api-reference.md §1, Rounding)."""
 
 from __future__ import annotations
 

@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=60000)
     connect_timeout_s: int = Field(default=3, ge=1, le=30)
-    # REPORTS.md section 3, caller-id-health: thresholds are configurable; these are the contract's defaults.
+    # docs/api-reference.md §3, caller-id-health: thresholds are configurable; these are the contract's defaults.
     short_call_threshold_sec: int = Field(default=10, ge=1, le=3600)
     health_min_calls: int = Field(default=20, ge=0)
     health_block_asr_pct: float = Field(default=10.0, ge=0, le=100)

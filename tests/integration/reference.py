@@ -1,5 +1,5 @@
 """An independent, deliberately plain Python computation of every report from the raw rows,
-written straight from REPORTS.md (sections 1-3). The property tests compare the API against it."""
+written straight from docs/api-reference.md (§1-3). The property tests compare the API against it."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ class Reference:
         self.leads = [lead for lead in raw["leads"] if lead["tenant_id"] == tenant]
         self.pool = [p for p in raw["caller_ids"] if p["tenant_id"] == tenant]
 
-    # -- classification (REPORTS.md section 2)
+    # -- classification (docs/api-reference.md §2)
     @staticmethod
     def dial(c):
         return c["result"] != "blocked"
@@ -80,7 +80,7 @@ class Reference:
     def window(self, start, end, **f):
         return [c for c in self.calls if self.passes(c, start, end, **f)]
 
-    # -- reports (REPORTS.md section 3)
+    # -- reports (docs/api-reference.md §3)
     def dashboard(self, start, end, **f):
         calls = self.window(start, end, **f)
         dials = [c for c in calls if self.dial(c)]

@@ -1,4 +1,4 @@
-"""REPORTS.md section 6.2: `compare=previous_period|previous_year` on every dated report.
+"""docs/api-reference.md §6.2: `compare=previous_period|previous_year` on every dated report.
 
 `previous` must be exactly the same report over the comparison window (same filters, timezone and
 group_by), `previous_window` its bounds in ISO 8601 UTC; a bad value is a 422 on `compare` with the

@@ -1,4 +1,4 @@
-"""CSV and XLSX exports (REPORTS.md section 5) through the real Lambda handler on a real PostgreSQL.
+"""CSV and XLSX exports (docs/api-reference.md §5) through the real Lambda handler on a real PostgreSQL.
 
 Each file is parsed back and compared, row by row and field by field, with the JSON of the same request.
 """

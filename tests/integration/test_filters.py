@@ -1,4 +1,4 @@
-"""`GET /api/telesales/reports/filters` (REPORTS.md section 6.5) through the real Lambda handler."""
+"""`GET /api/telesales/reports/filters` (docs/api-reference.md §6.5) through the real Lambda handler."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Every report through the real Lambda handler, against the hand-built contract fixture (conftest.py).
 
-Expected numbers are worked out by hand from the fixture, per REPORTS.md sections 2 and 3.
+Expected numbers are worked out by hand from the fixture, per docs/api-reference.md §2 and §3.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""REPORTS.md section 1: every request rule gives the contract's 422 (all failing fields at once),
+"""docs/api-reference.md §1: every request rule gives the contract's 422 (all failing fields at once),
 401 without a tenant claim, 404 for unknown routes, and never a stack trace."""
 
 from __future__ import annotations

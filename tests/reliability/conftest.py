@@ -1,6 +1,6 @@
 """The real local API (HTTP on loopback) over the contract database, for the reliability tests.
 
-Also the contract's response rules shared by the fuzz, catalogue and isolation tests (REPORTS.md
+Also the contract's response rules shared by the fuzz, catalogue and isolation tests (docs/api-reference.md
 section 1): error bodies have exactly the contract's shapes and nothing internal ever leaks.
 """
 
@@ -102,7 +102,7 @@ def live(live_api: LiveApi) -> LiveApi:
 
 
 def contract_problems(status: int, content_type: str, body: bytes) -> list[str]:
-    """Everything wrong with a response under REPORTS.md section 1 (empty when it is fine)."""
+    """Everything wrong with a response under docs/api-reference.md §1 (empty when it is fine)."""
     problems: list[str] = []
     if status >= 500:
         problems.append(f"server error {status}")

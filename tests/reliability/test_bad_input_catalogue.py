@@ -1,7 +1,7 @@
 """A catalogue of hostile and malformed requests, sent over real HTTP to the local API.
 
 Each row names its exact status and either the exact set of 422 error keys or the exact body
-(REPORTS.md section 1, DECISIONLOG.md "Request handling"). Every body is also scanned for
+(docs/api-reference.md §1, DECISIONLOG.md "Request handling"). Every body is also scanned for
 internal detail (stack traces, driver names, SQL, file paths).
 """
 

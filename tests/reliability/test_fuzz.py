@@ -65,7 +65,7 @@ def fuzzed(live_api):
 
 @schemathesis.check
 def contract_bodies(ctx, response, case) -> None:
-    """REPORTS.md section 1: error bodies in the contract's shapes, no internal detail anywhere."""
+    """docs/api-reference.md §1: error bodies in the contract's shapes, no internal detail anywhere."""
     problems = contract_problems(response.status_code, response.headers.get("content-type", [""])[0], response.content)
     assert not problems, problems
 

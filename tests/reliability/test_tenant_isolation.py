@@ -1,4 +1,4 @@
-"""Tenant isolation over real HTTP (REPORTS.md section 1, "Tenancy" and "Ids").
+"""Tenant isolation over real HTTP (docs/api-reference.md §1, "Tenancy" and "Ids").
 
 The contract fixture has tenants 1 and 2 with the same disposition codes and caller IDs; their
 campaign, team and agent ids are global primary keys, so they differ. Another tenant's id must be

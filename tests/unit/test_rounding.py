@@ -1,4 +1,4 @@
-"""REPORTS.md section 1, Rounding: half away from zero on the exact ratio; zero denominators give 0."""
+"""docs/api-reference.md §1, Rounding: half away from zero on the exact ratio; zero denominators give 0."""
 
 from __future__ import annotations
 

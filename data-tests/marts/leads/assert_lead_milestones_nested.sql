@@ -1,4 +1,4 @@
--- Assert that a lead's funnel milestones nest as REPORTS.md section 2 defines them: an answered
+-- Assert that a lead's funnel milestones nest as docs/api-reference.md §2 defines them: an answered
 -- call, a talk over 30 s and a disposition are dials; a conversion is an answered call.
 select lead_id
 from {{ ref('fct_leads') }}

@@ -2,7 +2,7 @@
 create schema if not exists ops;
 
 -- One row per campaign per 5-minute slot, written by the abandon-rate snapshot job
--- (REPORTS.md section 3, abandon-rate). The primary key makes the job idempotent per slot.
+-- (docs/api-reference.md §3, abandon-rate). The primary key makes the job idempotent per slot.
 create table if not exists ops.abandon_rate_snapshots (
     tenant_id           bigint not null,
     campaign_id         bigint not null,

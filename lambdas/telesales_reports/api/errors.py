@@ -1,4 +1,4 @@
-"""Errors the API answers with, in the contract's shapes (REPORTS.md section 1)."""
+"""Errors the API answers with, in the contract's shapes (docs/api-reference.md §1)."""
 
 from __future__ import annotations
 

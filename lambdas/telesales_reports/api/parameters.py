@@ -1,6 +1,6 @@
 """What the OpenAPI document says about the routes: parameter types, error responses, file content.
 
-Powertools' own validation is off: REPORTS.md's 422 rules (all fields at once, `agent_ids.N` keys,
+Powertools' own validation is off: the 422 rules of docs/api-reference.md §1 (all fields at once, `agent_ids.N` keys,
 tenant-scoped ids) are enforced by params.parse_request on the raw query string. The routes take
 no arguments; `documented_by` gives each one the signature of a function that documents its query.
 """
@@ -148,7 +148,7 @@ def export_query(
     group_by: Annotated[Literal["day", "week", "hour"], Query(description="time-series only.")] = "day",
     compare: Compare = None,
 ):
-    """Any report but abandon-rate as a CSV or XLSX file (REPORTS.md section 5)."""
+    """Any report but abandon-rate as a CSV or XLSX file (docs/api-reference.md §5)."""
 
 
 def abandon_query(

@@ -1,4 +1,4 @@
-"""Turn an API Gateway v2 event into a ReportRequest (REPORTS.md section 1).
+"""Turn an API Gateway v2 event into a ReportRequest (docs/api-reference.md §1).
 
 Every rule of the request table is checked here, all failing fields are collected, and ids are
 looked up inside the caller's tenant only (db/lookups.py). The window rules themselves are the
@@ -216,7 +216,7 @@ def _parse_window(pairs, dated: bool, fail, values: dict) -> None:
 
 
 def _parse_compare(pairs, fail, values: dict) -> None:
-    """REPORTS.md section 6.2: `compare` is previous_period or previous_year; empty means not given."""
+    """docs/api-reference.md §6.2: `compare` is previous_period or previous_year; empty means not given."""
     text = _scalar(pairs, "compare")
     if text is None or text == "":
         return

@@ -9,7 +9,7 @@ import psycopg
 from psycopg import sql
 
 # What an id filter is checked against: the marts, except abandon-rate's campaign, which is live
-# (REPORTS.md section 3) and so looked up in raw.
+# (docs/api-reference.md §3) and so looked up in raw.
 ID_TABLES: dict[tuple[str, bool], tuple[str, str, str]] = {
     ("campaign_id", False): ("marts", "dim_campaigns", "campaign_id"),
     ("campaign_id", True): ("raw", "campaigns", "id"),

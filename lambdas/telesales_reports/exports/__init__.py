@@ -1,4 +1,4 @@
-"""CSV and XLSX exports of the eight dated reports (REPORTS.md section 5).
+"""CSV and XLSX exports of the eight dated reports (docs/api-reference.md §5).
 
 `render.render_file` is the one entry point: it returns the rendered file (bytes, name, content type);
 the API's export route turns it into a response, and `storage` puts a file too large for a Lambda
@@ -21,7 +21,7 @@ DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def default_number_format(field: str, kind: str) -> str | None:
-    """REPORTS.md section 5: `*_pct` columns and `conv_rate` as `0.00`; date-times with a date-time format."""
+    """docs/api-reference.md §5: `*_pct` columns and `conv_rate` as `0.00`; date-times with a date-time format."""
     if field.endswith("_pct") or field == "conv_rate":
         return PERCENT_FORMAT
     if kind == DATETIME:

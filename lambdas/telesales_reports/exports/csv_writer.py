@@ -1,4 +1,4 @@
-"""CSV: UTF-8 with BOM, RFC 4180 quoting, formula-injection protection (REPORTS.md section 5).
+"""CSV: UTF-8 with BOM, RFC 4180 quoting, formula-injection protection (docs/api-reference.md §5).
 
 Values are written as the JSON has them: integers and decimal strings as they are, JSON numbers in
 their JSON spelling (`18.42`), null as an empty cell. A template chooses columns, order and headers;

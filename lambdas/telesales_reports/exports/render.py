@@ -1,4 +1,4 @@
-"""Render a report's JSON `data` as a CSV or XLSX file (REPORTS.md section 5).
+"""Render a report's JSON `data` as a CSV or XLSX file (docs/api-reference.md §5).
 
 One path for all eight reports: the rows are the JSON items (dashboard: its one object), the columns
 the generic layout (JSON field names in JSON order) or the tenant's template (templates.py). The result

@@ -1,4 +1,4 @@
-"""XLSX with openpyxl's write-only workbook (rows streamed, little memory): REPORTS.md section 5.
+"""XLSX with openpyxl's write-only workbook (rows streamed, little memory): docs/api-reference.md §5.
 
 One sheet named after the report, bold header row frozen (A2), autofilter over the data, numeric
 cells for every numeric field (decimal strings included: "57563" -> 57563, "64.07" -> 64.07),

@@ -1,4 +1,4 @@
-"""Comparison with an earlier window (REPORTS.md section 6.2): `compare=previous_period|previous_year`.
+"""Comparison with an earlier window (docs/api-reference.md §6.2): `compare=previous_period|previous_year`.
 
 The window [start, end) (after the whole-day rule) is compared with
 - previous_period: [start - (end - start), start), the same length just before it;

@@ -63,7 +63,7 @@ def dashboard(conn: psycopg.Connection, req: ReportRequest) -> dict:
         "total_talk_time_sec": str(talk),
         "unique_agents": row["unique_agents"],
         "pdpl_blocked_count": row["pdpl_blocked_calls"],
-        # REPORTS.md section 3, Decision: the seed promises AHT and conversion on the dashboard.
+        # docs/api-reference.md §3, Decision: the seed promises AHT and conversion on the dashboard.
         "total_conversions": row["conversions"],
         "conversion_rate_pct": pct_string(row["conversions"], answers),
         "avg_aht_sec": ratio_int(row["handle_sec"], answers),
@@ -129,7 +129,7 @@ def disposition_breakdown(conn: psycopg.Connection, req: ReportRequest) -> list[
     return [
         {
             "code": r["code"],
-            # REPORTS.md section 3, Decision: a code the tenant does not define.
+            # docs/api-reference.md §3, Decision: a code the tenant does not define.
             "label": r["label"] if r["label"] is not None else r["code"],
             "category": r["category"],
             "color": r["color"] if r["color"] is not None else UNKNOWN_DISPOSITION_COLOR,
@@ -141,7 +141,7 @@ def disposition_breakdown(conn: psycopg.Connection, req: ReportRequest) -> list[
 
 
 def health_status(total: int, answered: int, short: int, rejected: int) -> str:
-    """REPORTS.md section 3, caller-id-health: first matching rule, on the unrounded ratios."""
+    """docs/api-reference.md §3, caller-id-health: first matching rule, on the unrounded ratios."""
     s = get_settings()
     if total < s.health_min_calls:
         return "no_data"

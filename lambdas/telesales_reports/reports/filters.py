@@ -1,4 +1,4 @@
-"""What a client's filter controls offer (REPORTS.md section 6.5).
+"""What a client's filter controls offer (docs/api-reference.md §6.5).
 
 The caller's tenant's campaigns, teams and users as they stand in `raw` (read live, not from the
 last build, so an id created since the build shows up at once, as the request rules accept it), each

@@ -85,7 +85,7 @@ def _piece(
 
 
 def call_filters(req: ReportRequest, alias: str = "") -> sql.Composable:
-    """REPORTS.md section 1, Filters: campaign, agents, and team (the call's team, else the agent's
+    """docs/api-reference.md §1, Filters: campaign, agents, and team (the call's team, else the agent's
     current team when the call has none)."""
     prefix = sql.SQL(alias + ".") if alias else sql.SQL("")
     parts: list[sql.Composable] = []
@@ -304,7 +304,7 @@ def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool
         ),
 
         today_calls as (
-            -- Live (REPORTS.md section 3): all of today's dials of the caller ID, no filters.
+            -- Live (docs/api-reference.md §3): all of today's dials of the caller ID, no filters.
             select raw_calls.caller_id, count(*)::bigint as calls_today
             from raw.calls as raw_calls, local_today
             where raw_calls.tenant_id = %(tenant_id)s
@@ -377,7 +377,7 @@ def _stage_counts(condition: str) -> sql.Composable:
 
 
 def lead_stages(req: ReportRequest) -> sql.Composable:
-    """Funnel stage counts per lead source for the cohort (REPORTS.md section 3, funnel).
+    """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel).
 
     Cohort: leads created in the window (and the campaign). A lead reached a stage when one of its
     calls in the window that pass the filters qualifies. Three kinds of rows are added up:
@@ -534,7 +534,7 @@ order by snapshot_at desc
 limit 100
 """
 
-# The scheduled job (REPORTS.md section 3): every active campaign, the 43,200 minutes before the
+# The scheduled job (docs/api-reference.md §3): every active campaign, the 43,200 minutes before the
 # snapshot time, at most one row per campaign per 5-minute slot (the primary key).
 ABANDON_SNAPSHOT = """
 with snapshot as (

@@ -1,4 +1,4 @@
-"""The report request as a value (what every report computes from) and the window rules (REPORTS.md
+"""The report request as a value (what every report computes from) and the window rules (docs/api-reference.md
 section 1): how date_from / date_to become a UTC window [start, end). Pure: no event, no database."""
 
 from __future__ import annotations
@@ -74,7 +74,7 @@ def report_window(start: datetime, end: datetime, end_is_date: bool) -> tuple[da
         raise WindowRejected("The date to field must be a date after or equal to date from.")
     if end - start > MAX_RANGE:
         raise WindowRejected(RANGE_MESSAGE)
-    # REPORTS.md section 1, Decision: a date alone as date_to includes that whole day.
+    # docs/api-reference.md §1, Decision: a date alone as date_to includes that whole day.
     try:
         window_end = end + timedelta(days=1) if end_is_date else end
     except OverflowError:

@@ -1,4 +1,4 @@
--- Calls with the conversion rule of REPORTS.md section 2 applied: a conversion is an *answered*
+-- Calls with the conversion rule of docs/api-reference.md §2 applied: a conversion is an *answered*
 -- dial whose disposition code is `is_conversion` in the call's own tenant. Also the attributes of
 -- the call's lead (same tenant) that the funnel needs to count calls without a join.
 with calls as (

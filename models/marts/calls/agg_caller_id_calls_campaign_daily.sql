@@ -11,7 +11,7 @@
 }}
 
 -- Dials per tenant, UTC day, campaign and caller ID with the caller-id-health measures
--- (REPORTS.md section 3). Short calls use the threshold in `short_call_threshold_sec` (dbt var
+-- (docs/api-reference.md §3). Short calls use the threshold in `short_call_threshold_sec` (dbt var
 -- `short_call_threshold_sec`); the API reads these rows only when its own threshold is the same.
 with scoped as (
     {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}

@@ -11,7 +11,7 @@
 }}
 
 -- Dials with a disposition per tenant, UTC day, campaign, agent, call team and code
--- (disposition-breakdown, REPORTS.md section 3). Unknown codes are kept as they are.
+-- (disposition-breakdown, docs/api-reference.md §3). Unknown codes are kept as they are.
 with scoped as (
     {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}
 ),

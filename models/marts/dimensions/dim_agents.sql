@@ -1,6 +1,6 @@
 -- Agents (raw.users) with their current team; the API resolves agent names, validates agent_ids and
 -- applies the team filter's fallback (a call without a team counts for the agent's current team,
--- REPORTS.md section 1) from here.
+-- docs/api-reference.md §1) from here.
 with source as (
     select * from {{ ref('stg_raw__users') }}
 ),

@@ -12,7 +12,7 @@
 
 -- Regular leads (no irregular calls) per tenant, campaign, source and UTC creation day, spread by the
 -- UTC day each funnel milestone was first reached. For a window of whole UTC days [d0, d1) the
--- funnel counts the cohort's leads with a milestone day < d1 (REPORTS.md section 3, funnel).
+-- funnel counts the cohort's leads with a milestone day < d1 (docs/api-reference.md §3, funnel).
 -- Leads with irregular calls are left out here: the API counts them from their calls.
 with scoped as (
     {{ scope_to_changed_periods(ref('fct_leads'), 'created_at', '1 day') }}

@@ -20,7 +20,7 @@
 -- lead has calls before its creation or in another campaign (`has_irregular_calls`). Calls before
 -- creation are in the window exactly when they are at or after its start: the `last_early_*`
 -- columns answer that. Calls in another campaign matter only under a campaign filter; the API then
--- reads those few leads' calls from fct_calls (REPORTS.md section 3, funnel).
+-- reads those few leads' calls from fct_calls (docs/api-reference.md §3, funnel).
 -- `not materialized`: each branch below must keep the indexes of the relations it reads.
 with leads as not materialized (
     select * from {{ ref('stg_raw__leads') }}

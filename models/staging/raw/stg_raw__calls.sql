@@ -17,9 +17,9 @@ classified as (
         talk_sec,
         hold_sec,
         wrap_sec,
-        -- REPORTS.md section 2: handle time = talk + hold + wrap.
+        -- docs/api-reference.md §2: handle time = talk + hold + wrap.
         talk_sec + hold_sec + wrap_sec as handle_sec,
-        -- REPORTS.md section 2, call classification.
+        -- docs/api-reference.md §2, call classification.
         result <> 'blocked' as is_dial,
         result in ('connected', 'abandoned') as is_answered,
         result = 'connected' as is_connected,

@@ -8,7 +8,7 @@ renamed as (
         tenant_id,
         name as campaign_name,
         status as campaign_status,
-        -- REPORTS.md section 3 (abandon-rate): a null limit means the default 3 %.
+        -- docs/api-reference.md §3 (abandon-rate): a null limit means the default 3 %.
         coalesce(abandon_limit_pct, 3.00)::numeric(5, 2) as abandon_limit_pct,
         created_at,
         updated_at

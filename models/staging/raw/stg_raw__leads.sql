@@ -7,7 +7,7 @@ renamed as (
         id as lead_id,
         tenant_id,
         campaign_id,
-        -- REPORTS.md section 1: trimmed of any Unicode whitespace; null or blank -> "(unknown)".
+        -- docs/api-reference.md §1: trimmed of any Unicode whitespace; null or blank -> "(unknown)".
         coalesce(nullif({{ trim_unicode_whitespace('source') }}, ''), '(unknown)') as lead_source,
         created_at,
         updated_at

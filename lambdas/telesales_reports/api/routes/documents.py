@@ -17,7 +17,7 @@ def openapi_document_of(app: ApiGatewayResolver) -> str:
     return app.get_openapi_json_schema(
         title="Telesales reports API",
         version="1.0.0",
-        description="Nine telesales reports (REPORTS.md). Every route needs a JWT with an integer tenant_id claim.",
+        description="Nine telesales reports (docs/api-reference.md). Every route needs a JWT with an integer tenant_id claim.",
         security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT", description="API Gateway JWT authorizer")},
         security=[{"bearerAuth": []}],
     )

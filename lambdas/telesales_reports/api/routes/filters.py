@@ -1,4 +1,4 @@
-"""`GET /api/telesales/reports/filters`: what a client's filter controls offer (REPORTS.md section 6.5)."""
+"""`GET /api/telesales/reports/filters`: what a client's filter controls offer (docs/api-reference.md §6.5)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ router = Router()
     tags=["filters"],
 )
 def filters() -> dict:
-    """What a client's filter controls offer (REPORTS.md section 6.5). Any parameter is ignored; no export."""
+    """What a client's filter controls offer (docs/api-reference.md §6.5). Any parameter is ignored; no export."""
     tenant = tenant_from_event(router.current_event.raw_event)
     with connection.read_only() as conn:
         logger.append_keys(tenant_id=tenant, report="filters")

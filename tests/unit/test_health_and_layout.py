@@ -1,0 +1,82 @@
+"""Pure rules of the reports without a database: caller-ID health (docs/api-reference.md §3) and the
+export layout derived from the response models (§5)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from telesales_reports.exports import DATETIME, DECIMAL, INT, LAYOUTS, NUMBER, TEXT
+from telesales_reports.reports.compute import health_status
+from telesales_reports.reports.registry import EXPORTABLE, REPORTS
+from telesales_reports.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def default_thresholds(monkeypatch):
+    for name in list(os.environ):
+        if name.startswith("TELESALES_HEALTH_"):
+            monkeypatch.delenv(name)
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("total", "answered", "short", "rejected", "status"),
+    [
+        (19, 0, 19, 19, "no_data"),  # under 20 calls, whatever the ratios
+        (0, 0, 0, 0, "no_data"),
+        (20, 1, 0, 0, "suspected_block"),  # ASR 5 % < 10 %
+        (20, 2, 0, 0, "warning"),  # ASR exactly 10 % is not < 10 %, but < 25 %
+        (20, 10, 0, 6, "suspected_block"),  # rejected exactly 30 %
+        (20, 10, 10, 0, "suspected_block"),  # short exactly 50 %
+        (20, 10, 0, 2, "warning"),  # rejected exactly 10 %
+        (20, 10, 6, 0, "warning"),  # short exactly 30 %
+        (20, 5, 0, 0, "healthy"),  # ASR exactly 25 %
+        (1000, 249, 0, 0, "warning"),  # 24.9 %: unrounded, not 25
+        (1000, 250, 299, 99, "healthy"),
+    ],
+)
+def test_health_status_first_matching_rule_on_unrounded_ratios(total, answered, short, rejected, status):
+    assert health_status(total, answered, short, rejected) == status
+
+
+@given(
+    total=st.integers(min_value=20, max_value=10_000),
+    data=st.data(),
+)
+def test_health_status_is_monotonic_in_the_answer_rate(total, data):
+    answered = data.draw(st.integers(min_value=0, max_value=total - 1))
+    order = ["suspected_block", "warning", "healthy"]
+    worse = health_status(total, answered, 0, 0)
+    better = health_status(total, answered + 1, 0, 0)
+    assert order.index(better) >= order.index(worse)
+
+
+def test_every_report_is_in_the_registry_and_exportable_ones_have_a_layout():
+    assert list(REPORTS) == [
+        "dashboard",
+        "disposition-breakdown",
+        "agent-performance",
+        "funnel",
+        "caller-id-health",
+        "hour-dow-heatmap",
+        "lead-source-attribution",
+        "time-series",
+        "abandon-rate",
+    ]
+    assert list(LAYOUTS) == list(EXPORTABLE) == list(REPORTS)[:8]
+
+
+def test_layout_kinds_follow_the_json_types():
+    kinds = {field: kind for layout in LAYOUTS.values() for field, kind in layout}
+    assert kinds["total_dials"] == kinds["daily_cap"] == kinds["day_of_week"] == INT
+    assert dict(LAYOUTS["dashboard"])["answer_rate_pct"] == DECIMAL  # a decimal string
+    assert dict(LAYOUTS["hour-dow-heatmap"])["answer_rate_pct"] == NUMBER  # a JSON number
+    assert dict(LAYOUTS["caller-id-health"])["cooldown_until"] == DATETIME
+    assert dict(LAYOUTS["disposition-breakdown"])["category"] == TEXT  # Literal[...] | None
+    assert dict(LAYOUTS["agent-performance"])["conv_rate"] == NUMBER
