@@ -1,5 +1,6 @@
 # Image of the scheduled dbt build (ECS Fargate task in infra/template.yaml): `telesales-reports build`.
-# It installs the package with the `build` extra (dbt); the developer tools' extras are left out:
+# It installs the locked dependencies of the `build` extra (requirements/build.txt: dbt, no developer
+# tools), then the package without dependencies:
 #   docker build --platform linux/amd64 -t telesales-reports-dbt .
 # The database login comes from the environment: the ECS task injects TELESALES_DB_HOST, _PORT, _USER,
 # _PASSWORD and _NAME from the Secrets Manager secret (see infra/README.md).
@@ -16,10 +17,13 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 
 # Copy the parts of the repository the build needs, never .venv/, .data/ (the local database and the
-# local JWT secret) or .git/. The package first, so the dependency layer is reused when only models change.
+# local JWT secret) or .git/. The locked dependencies first, then the package, so those layers are
+# reused when only models change.
+COPY requirements/build.txt requirements/
+RUN pip install -r requirements/build.txt
 COPY pyproject.toml ./
 COPY lambdas/ lambdas/
-RUN pip install .[build] \
+RUN pip install . --no-deps \
     && rm -rf build lambdas/*.egg-info
 
 COPY dbt_project.yml profiles.yml ./
