@@ -169,17 +169,22 @@
     history.replaceState(null, '', location.pathname + (saved.search || ''));
     if (query.get('state') !== saved.state) return;
     const cognito = app.config.cognito;
-    const response = await fetch(`https://${cognito.domain}/oauth2/token`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'authorization_code',
-        client_id: cognito.clientId,
-        code,
-        redirect_uri: cognito.redirectUri || `${location.origin}/`,
-        code_verifier: saved.verifier,
-      }),
-    });
+    let response;
+    try {
+      response = await fetch(`https://${cognito.domain}/oauth2/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: cognito.clientId,
+          code,
+          redirect_uri: cognito.redirectUri || `${location.origin}/`,
+          code_verifier: saved.verifier,
+        }),
+      });
+    } catch (e) {
+      return; // the identity provider could not be reached: the sign-in panel offers to try again
+    }
     if (response.ok) {
       const tokens = await response.json();
       sessionStorage.setItem(TOKEN_KEY, tokens[cognito.tokenUse === 'access' ? 'access_token' : 'id_token']);
