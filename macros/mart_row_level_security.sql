@@ -12,6 +12,14 @@ declare
     mart constant regclass := '{{ relation }}'::regclass;
     wanted_policy record;
     existing name[];
+    -- The subquery evaluates the function once per query, not per row. Citus cannot send a policy with
+    -- a subquery to its shards, so there the function is called directly (same rows; stable, and
+    -- evaluated once per index scan).
+    own_tenant constant text := case
+        when exists (select from pg_catalog.pg_extension where extname = 'citus')
+            then 'tenant_id = ops.bi_tenant_id()'
+        else 'tenant_id = (select ops.bi_tenant_id())'
+    end;
 begin
     if not exists (
         select from pg_catalog.pg_attribute
@@ -35,8 +43,8 @@ begin
         from (values
             -- every tenant: internal BI and the API (which filters by the JWT's tenant itself)
             ('telesales_all_tenants', 'true', array['telesales_api', 'telesales_reader']::name[], false),
-            -- the session's tenant; the subquery evaluates the function once per query, not per row
-            ('telesales_own_tenant', 'tenant_id = (select ops.bi_tenant_id())',
+            -- the session's tenant
+            ('telesales_own_tenant', own_tenant,
                 array['telesales_tenant_reader']::name[], true)
         ) as wanted (policy_name, using_clause, role_names, needs_function)
     loop

@@ -8,6 +8,8 @@ from importlib import resources
 import psycopg
 
 SCRIPTS = ("raw_schema.sql", "raw_indexes.sql", "ops_schema.sql", "roles.sql")
+# Run last, and only in a database with the citus extension: distributes the raw and ops tables.
+CITUS_SCRIPT = "citus.sql"
 
 # roles.sql creates these group roles (cluster-wide); creating a role needs CREATEROLE.
 ROLES_SCRIPT = "roles.sql"
@@ -51,5 +53,7 @@ def ensure_schema(url: str) -> None:
                     )
                     continue
                 conn.execute(sql_script(name))
+            if conn.execute("select 1 from pg_catalog.pg_extension where extname = 'citus'").fetchone():
+                conn.execute(sql_script(CITUS_SCRIPT))
         finally:
             conn.execute("select pg_advisory_unlock(hashtext('telesales_reports.bootstrap'))")

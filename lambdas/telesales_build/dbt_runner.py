@@ -92,15 +92,28 @@ def run_dbt(
 # (id, updated_at) over both sides tells whether an incremental run left them in step; it does not
 # when raw rows were deleted (a reload) or replicated late with an updated_at older than the look-back.
 IN_STEP_SQL = """
+with
+raw_calls as (
+    select count(*) as n, coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0) as h
+    from raw.calls
+),
+fct_calls as (
+    select count(*) as n, coalesce(sum(hashtextextended(call_id::text || '|' || updated_at::text, 0)), 0) as h
+    from marts.fct_calls
+),
+raw_leads as (
+    select count(*) as n, coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0) as h
+    from raw.leads
+),
+fct_leads as (
+    select count(*) as n, coalesce(sum(hashtextextended(lead_id::text || '|' || updated_at::text, 0)), 0) as h
+    from marts.fct_leads
+)
+-- one row per side, compared column by column (Citus cannot compare anonymous row values)
 select
-    (select (count(*), coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0))
-     from raw.calls)
-    = (select (count(*), coalesce(sum(hashtextextended(call_id::text || '|' || updated_at::text, 0)), 0))
-       from marts.fct_calls)
-    and (select (count(*), coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0))
-         from raw.leads)
-    = (select (count(*), coalesce(sum(hashtextextended(lead_id::text || '|' || updated_at::text, 0)), 0))
-       from marts.fct_leads)
+    raw_calls.n = fct_calls.n and raw_calls.h = fct_calls.h
+    and raw_leads.n = fct_leads.n and raw_leads.h = fct_leads.h
+from raw_calls, fct_calls, raw_leads, fct_leads
 """
 
 

@@ -46,11 +46,13 @@ def test_incremental_run_matches_full_rebuild(fresh_database):
         # Given: wrap-up sets a conversion code on call 9 minutes after the first build
         conn.execute("update raw.calls set disposition_code = 'sale', updated_at = now() where id = 9")
         # and a call arrives late, replicated with an updated_at one hour older than the newest row
+        # (insert ... select: Citus, where this suite also runs, takes no subquery inside values)
         conn.execute(
             """insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, team_id, caller_id, started_at,
                    answered_at, result, talk_sec, disposition_code, updated_at)
-               values (50, 1, 43, 3, 5, null, '0900000001', '2026-06-01 11:00+00', '2026-06-01 11:00+00',
-                   'connected', 45, 'callback', (select max(updated_at) from raw.calls) - interval '1 hour')"""
+               select 50, 1, 43, 3, 5, null, '0900000001', '2026-06-01 11:00+00', '2026-06-01 11:00+00',
+                   'connected', 45, 'callback', max(updated_at) - interval '1 hour'
+               from raw.calls"""
         )
         # and the tenant re-flags "callback" as a conversion code (no call row changes)
         conn.execute("update raw.dispositions set is_conversion = true where tenant_id = 1 and code = 'callback'")

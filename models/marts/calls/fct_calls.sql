@@ -3,7 +3,7 @@
         materialized='incremental',
         unique_key='call_id',
         indexes=[
-            {'columns': ['call_id'], 'unique': True},
+            {'columns': ['tenant_id', 'call_id'], 'unique': True},
             {'columns': ['updated_at']},
             {'columns': ['tenant_id', 'disposition_code', 'has_conversion_code']},
             {'columns': ['tenant_id', 'started_at']},
@@ -39,19 +39,34 @@ leads as ( -- noqa: ST03
     {%- endset %}
     reflagged_codes as (
     -- a code whose conversion flag the tenant flipped: stored rows disagree with the current list
-        select
-            dispositions.tenant_id,
-            dispositions.disposition_code
-        from dispositions
-        where
-            exists (
-                select 1
-                from {{ this }} as stored
-                where
+        {% if is_citus() %}
+        {#- Citus cannot correlate a subquery over a distributed table with a reference table (the
+            dispositions): the same set, read from the distributed side -#}
+            select
+                stored.tenant_id,
+                stored.disposition_code
+            from {{ this }} as stored
+            inner join dispositions
+                on
                     stored.tenant_id = dispositions.tenant_id
                     and stored.disposition_code = dispositions.disposition_code
-                    and stored.has_conversion_code <> dispositions.is_conversion
-            )
+            where stored.has_conversion_code <> dispositions.is_conversion
+            group by stored.tenant_id, stored.disposition_code
+        {% else %}
+            select
+                dispositions.tenant_id,
+                dispositions.disposition_code
+            from dispositions
+            where
+                exists (
+                    select 1
+                    from {{ this }} as stored
+                    where
+                        stored.tenant_id = dispositions.tenant_id
+                        and stored.disposition_code = dispositions.disposition_code
+                        and stored.has_conversion_code <> dispositions.is_conversion
+                )
+        {% endif %}
         union
         -- a conversion code the tenant deleted from its list
         select
@@ -82,17 +97,28 @@ leads as ( -- noqa: ST03
             on
                 calls.tenant_id = leads.tenant_id
                 and calls.lead_id = leads.lead_id
-        where
-            leads.updated_at >= {{ updated_since }}
-            and exists (
-                select 1
-                from {{ this }} as stored
-                where
-                    stored.tenant_id = leads.tenant_id
-                    and stored.lead_id = leads.lead_id
+        {% if is_citus() %}
+            {#- Citus: a join instead of the correlated exists (the union removes the repeats) -#}
+            inner join {{ this }} as stored
+                on
+                    leads.tenant_id = stored.tenant_id
+                    and leads.lead_id = stored.lead_id
                     and (stored.lead_created_at, stored.lead_campaign_id, stored.lead_source)
                     is distinct from (leads.created_at, leads.campaign_id, leads.lead_source)
-            )
+            where leads.updated_at >= {{ updated_since }}
+        {% else %}
+            where
+                leads.updated_at >= {{ updated_since }}
+                and exists (
+                    select 1
+                    from {{ this }} as stored
+                    where
+                        stored.tenant_id = leads.tenant_id
+                        and stored.lead_id = leads.lead_id
+                        and (stored.lead_created_at, stored.lead_campaign_id, stored.lead_source)
+                        is distinct from (leads.created_at, leads.campaign_id, leads.lead_source)
+                )
+        {% endif %}
         union
         select calls.*
         from calls

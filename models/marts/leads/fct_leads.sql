@@ -3,7 +3,7 @@
         materialized='incremental',
         unique_key='lead_id',
         indexes=[
-            {'columns': ['lead_id'], 'unique': True},
+            {'columns': ['tenant_id', 'lead_id'], 'unique': True},
             {'columns': ['updated_at']},
             {'columns': ['tenant_id', 'created_at']},
             {'columns': ['tenant_id', 'campaign_id', 'created_at']},
