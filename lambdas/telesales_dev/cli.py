@@ -148,8 +148,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.cluster:
+        from .bench_cluster import main as bench_cluster_main
+
+        args.calls = args.calls or 1_000_000
+        return bench_cluster_main(args)
     from .bench import main as bench_main
 
+    args.calls = args.calls or 5_000_000
     return bench_main(args)
 
 
@@ -207,7 +213,7 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
 
     bench = sub.add_parser("bench", help="benchmark every report against its raw-table baseline")
-    bench.add_argument("--calls", type=int, default=5_000_000)
+    bench.add_argument("--calls", type=int, default=None, help="calls in all (default 5 M; 1 M with --cluster)")
     bench.add_argument("--leads", type=int, default=None)
     bench.add_argument("--agents", type=int, default=200)
     bench.add_argument("--campaigns", type=int, default=20)
@@ -217,6 +223,13 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each raw-table baseline")
     bench.add_argument("--reuse", action="store_true", help="reuse the generated data if already there")
     bench.add_argument("--output", default="bench-results/bench.json")
+    bench.add_argument(
+        "--cluster",
+        action="store_true",
+        help="many tenants on one node and on the local Citus cluster, compared (bench-results/bench-cluster.json)",
+    )
+    bench.add_argument("--tenants", type=int, default=20, help="with --cluster: tenants sharing the calls")
+    bench.add_argument("--workers", type=int, default=2, help="with --cluster: worker nodes")
     bench.set_defaults(func=cmd_bench)
 
     from .cluster_cli import add_parser as add_cluster_parser
