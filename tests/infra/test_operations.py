@@ -338,3 +338,14 @@ def test_browsers_can_follow_an_export_redirect_and_read_the_build_time(resource
     cors = resources["ReportsHttpApi"]["Properties"]["CorsConfiguration"]
     assert "x-warehouse-built-at" in cors["ExposeHeaders"]
     assert "authorization" in cors["AllowHeaders"]
+
+
+def test_stale_sources_alarm_and_the_task_runs_the_scheduled_build(resources: dict[str, Any]) -> None:
+    props = _alarm(resources, "SourceFreshnessAlarm")
+    assert props["MetricName"] == "SourceFreshnessWarnings"
+    assert props["DatapointsToAlarm"] == props["EvaluationPeriods"] == 2  # two builds in a row
+    (container,) = resources["DbtTaskDefinition"]["Properties"]["ContainerDefinitions"]
+    from telesales_dev.cli import parser
+
+    args = parser().parse_args(container["Command"])
+    assert args.command == "build" and args.scheduled
