@@ -107,9 +107,15 @@ def test_every_route_uses_the_jwt_authorizer(resources: dict[str, Any]) -> None:
             props = event["Properties"]
             # Without ApiId SAM would create an implicit API that has no authorizer.
             assert props.get("ApiId") == {"Ref": "ReportsHttpApi"}, name
-            assert "Auth" not in props or props["Auth"].get("Authorizer") in (None, "JwtAuthorizer"), name
-            routes.append((name, props["Method"], props["Path"]))
-    assert routes == [("ReportApiFunction", "GET", "/api/telesales/reports/{proxy+}")]
+            authorizer = props.get("Auth", {}).get("Authorizer", "JwtAuthorizer")
+            routes.append((name, props["Method"], props["Path"], authorizer))
+    # Only the API reference and the OpenAPI document (no data) are public.
+    assert sorted(routes) == [
+        ("ReportApiFunction", "GET", "/api/telesales/reports/docs", "NONE"),
+        ("ReportApiFunction", "GET", "/api/telesales/reports/docs/{file}", "NONE"),
+        ("ReportApiFunction", "GET", "/api/telesales/reports/openapi.json", "NONE"),
+        ("ReportApiFunction", "GET", "/api/telesales/reports/{proxy+}", "JwtAuthorizer"),
+    ]
     # No hand-written routes or authorizers beside the SAM API.
     assert not _of_type(resources, "AWS::ApiGatewayV2::Route")
     assert not _of_type(resources, "AWS::Serverless::Api")
