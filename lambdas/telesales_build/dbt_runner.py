@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import psycopg
 
+from . import build_runs
 from .bootstrap import ensure_schema
 from .connection_url import parse_url, require_url
 from .paths import project_root
@@ -131,33 +132,51 @@ def build(
     full_refresh: bool = False,
     select: str | None = None,
     on_node: Callable[[str, str, float], None] | None = None,
+    run: build_runs.BuildRun | None = None,
 ) -> BuildResult:
     """Create the raw/ops schema if needed, then `dbt build` under an advisory lock.
 
     An incremental build that leaves the facts out of step with raw (rows deleted, or replicated late
     with an old updated_at) is followed by a full refresh, so the marts never keep stale rows.
+    The build ends with its row in ops.build_runs (success or failed; `run` when the caller made one).
     """
     url = url or require_url()
     ensure_schema(url)
+    run = run or build_runs.BuildRun()
+    run.full_refresh, run.selection = full_refresh, select
     with psycopg.connect(url, autocommit=True) as lock_conn:
         got = lock_conn.execute("select pg_try_advisory_lock(hashtext(%s))", (BUILD_LOCK_KEY,)).fetchone()[0]
         if not got:
             raise BuildLocked("another dbt build is running on this database; try again when it ends")
-        args = ["build", *(["--select", select] if select else [])]
-        if full_refresh or select:
-            return run_dbt([*args, *(["--full-refresh"] if full_refresh else [])], url=url, on_node=on_node)
         try:
-            result = run_dbt(args, url=url, on_node=on_node)
+            result = _build_holding_lock(url, full_refresh, select, on_node)
         except BuildFailed:
-            if facts_in_step(url):
-                raise
-            result = None
-        if result is not None and facts_in_step(url):
-            return result
-        print("marts out of step with raw (rows deleted or replicated late): full refresh", file=sys.stderr)
-        healed = run_dbt([*args, "--full-refresh"], url=url, on_node=on_node)
-        healed.full_refresh_fallback = True
-        return healed
+            build_runs.record(url, run, "failed")
+            raise
+        run.full_refresh = run.full_refresh or result.full_refresh_fallback
+        build_runs.record(url, run, "success")
+        return result
+
+
+def _build_holding_lock(
+    url: str, full_refresh: bool, select: str | None, on_node: Callable[[str, str, float], None] | None
+) -> BuildResult:
+    """The build itself (the caller holds the advisory lock): incremental, healed by a full refresh."""
+    args = ["build", *(["--select", select] if select else [])]
+    if full_refresh or select:
+        return run_dbt([*args, *(["--full-refresh"] if full_refresh else [])], url=url, on_node=on_node)
+    try:
+        result = run_dbt(args, url=url, on_node=on_node)
+    except BuildFailed:
+        if facts_in_step(url):
+            raise
+        result = None
+    if result is not None and facts_in_step(url):
+        return result
+    print("marts out of step with raw (rows deleted or replicated late): full refresh", file=sys.stderr)
+    healed = run_dbt([*args, "--full-refresh"], url=url, on_node=on_node)
+    healed.full_refresh_fallback = True
+    return healed
 
 
 def print_progress(node: str, status: str, seconds: float) -> None:

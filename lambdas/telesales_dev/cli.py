@@ -1,4 +1,4 @@
-"""`telesales-reports`: the command line (db, generate, build, serve, token, snapshot-abandon, demo, bench, cluster)."""
+"""`telesales-reports`: the command line (db, generate, build, docs, serve, token, snapshot-abandon, demo, bench, cluster)."""
 
 from __future__ import annotations
 
@@ -62,6 +62,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 def cmd_build(args: argparse.Namespace) -> int:
     from telesales_build.dbt_runner import BuildFailed, BuildLocked, build, print_progress
 
+    if args.scheduled:
+        from telesales_build.scheduled import scheduled_build
+
+        if args.full_refresh or args.select:
+            print("--scheduled runs the whole incremental build: no --full-refresh or --select", file=sys.stderr)
+            return 2
+        return scheduled_build(_url(), on_node=print_progress)
     try:
         result = build(_url(), full_refresh=args.full_refresh, select=args.select, on_node=print_progress)
     except BuildLocked as exc:
@@ -78,6 +85,29 @@ def cmd_token(args: argparse.Namespace) -> int:
     from .local_api import make_token
 
     print(make_token(args.tenant_id, ttl_seconds=args.ttl))
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from telesales_build import dbt_docs
+    from telesales_build.dbt_runner import BuildFailed
+
+    try:
+        site = dbt_docs.generate(_url())
+    except BuildFailed as exc:  # e.g. the marts are not built yet: `telesales-reports build` first
+        print(str(exc).replace("DBT BUILD FAILED", "dbt docs generate failed"), file=sys.stderr)
+        return 1
+    print(f"dbt docs written to {site}")
+    if args.no_serve:
+        return 0
+    server = dbt_docs.serve(site, args.host, args.port)
+    print(f"serving the dbt docs on http://{args.host}:{server.server_port}/ (Ctrl-C stops)", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
     return 0
 
 
@@ -191,7 +221,19 @@ def parser() -> argparse.ArgumentParser:
     bld = sub.add_parser("build", help="dbt build (models + tests) against DATABASE_URL or the embedded database")
     bld.add_argument("--full-refresh", action="store_true")
     bld.add_argument("--select", default=None)
+    bld.add_argument(
+        "--scheduled",
+        action="store_true",
+        help="as the scheduled task: dbt source freshness first, JSON result lines, artifacts to "
+        "$TELESALES_DBT_ARTIFACTS_URI (s3://...) when set",
+    )
     bld.set_defaults(func=cmd_build)
+
+    docs = sub.add_parser("docs", help="generate the dbt docs site of the warehouse and serve it on loopback")
+    docs.add_argument("--host", default="127.0.0.1")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="only generate target/index.html and catalog.json")
+    docs.set_defaults(func=cmd_docs)
 
     srv = sub.add_parser("serve", help="serve the API locally (API Gateway v2 events, JWT authorizer)")
     srv.add_argument("--host", default="127.0.0.1")

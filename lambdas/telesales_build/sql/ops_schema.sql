@@ -17,3 +17,19 @@ create table if not exists ops.abandon_rate_snapshots (
     is_breached         boolean not null,
     primary key (tenant_id, campaign_id, slot_at)
 );
+
+-- One row per build attempt (telesales_build/build_runs.py): when it ran, how it ended, how fresh raw
+-- was (dbt source freshness) and where its dbt artifacts are. The API sends the finished_at of the
+-- newest successful full build as X-Warehouse-Built-At. Rows older than 90 days are pruned.
+create table if not exists ops.build_runs (
+    run_id              uuid primary key,
+    started_at          timestamptz not null,
+    finished_at         timestamptz not null,
+    outcome             text not null check (outcome in ('success', 'failed', 'skipped')),
+    full_refresh        boolean not null,
+    selection           text,
+    source_freshness    text,
+    artifacts_uri       text
+);
+create index if not exists build_runs_last_success on ops.build_runs (finished_at)
+where outcome = 'success' and selection is null;

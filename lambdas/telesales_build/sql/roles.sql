@@ -100,3 +100,4 @@ grant usage on schema ops to telesales_tenant_reader, telesales_api;  -- ops.bi_
 grant usage on schema raw to telesales_api;
 grant select on raw.calls, raw.campaigns, raw.teams, raw.users to telesales_api;
 grant select, insert on ops.abandon_rate_snapshots to telesales_api;
+grant select on ops.build_runs to telesales_api;  -- X-Warehouse-Built-At
