@@ -27,7 +27,29 @@ from .console_files import console_file
 from .events import LambdaContext, http_api_event
 
 UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
-PUBLIC_PATHS = {"/api/telesales/reports/openapi.json"}
+PUBLIC_PATHS = {"/api/telesales/reports/openapi.json", "/api/telesales/reports/docs"}
+PUBLIC_PREFIXES = ("/api/telesales/reports/docs/",)  # the API reference's files
+# CORS as API Gateway's configuration in infra/template.yaml answers it.
+CORS_METHODS = "GET, OPTIONS"
+CORS_HEADERS = "authorization, content-type"
+CORS_EXPOSE = "content-disposition, x-warehouse-built-at"
+CORS_MAX_AGE = "600"
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+
+
+def cors_origin(origin: str | None) -> str | None:
+    """The Access-Control-Allow-Origin for a request's Origin header (None: not allowed, or no Origin)."""
+    if not origin:
+        return None
+    allowed = [o.strip() for o in get_settings().cors_allow_origin.split(",") if o.strip()]
+    if "*" in allowed:
+        return "*"
+    return origin if origin in allowed else None
+
+
 HANDLER_LOCK = threading.Lock()
 ERROR_MESSAGES = {
     400: "Bad Request.",
@@ -109,7 +131,13 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for key, value in headers.items():
             self.send_header(key, value)
-        self.send_header("Content-Length", str(len(body)))
+        allow = cors_origin(self.headers.get("Origin"))
+        if allow:
+            self.send_header("Access-Control-Allow-Origin", allow)
+            self.send_header("Access-Control-Expose-Headers", CORS_EXPOSE)
+            self.send_header("Vary", "Origin")
+        if status != 204:  # a 204 carries no Content-Length (RFC 9110)
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
@@ -126,8 +154,13 @@ class Handler(BaseHTTPRequestHandler):
             if page is not None:
                 self._send(200, *page)
                 return
+        if self.command == "OPTIONS" and self.headers.get("Access-Control-Request-Method"):
+            # A browser's preflight carries no token: answered before authentication, as by API Gateway.
+            preflight = {"Access-Control-Allow-Methods": CORS_METHODS, "Access-Control-Allow-Headers": CORS_HEADERS}
+            self._send(204, b"", {**preflight, "Access-Control-Max-Age": CORS_MAX_AGE})
+            return
         claims = None
-        if path not in PUBLIC_PATHS:
+        if not is_public(path):
             claims = verify_token(self.headers.get("Authorization"))
             if claims is None:
                 self._send(401, UNAUTHENTICATED, {"Content-Type": "application/json", "WWW-Authenticate": "Bearer"})

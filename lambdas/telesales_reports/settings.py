@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     # Longest request URL (path + query) the local API accepts; API Gateway enforces its own in AWS.
     max_query_string_bytes: int = Field(default=16384, ge=1024)
     jwt_secret: str | None = None
+    # Origins the local API answers CORS for: `*`, or a comma-separated list (the gateway has its own).
+    cors_allow_origin: str = "*"
     # Per-tenant export templates: a folder (`/path`, `file:///path`) or `s3://bucket[/prefix]`.
     template_location: str | None = None
     # Bucket for exports too large for a Lambda response.

@@ -22,7 +22,7 @@ def test_every_report_route_documents_its_parameters_and_errors():
     for path, item in doc["paths"].items():
         operation = item["get"]
         if path.endswith("/filters"):  # no parameters (any given are ignored), so never a 422
-            assert {"200", "401", "503"} == set(operation["responses"])
+            assert {"200", "401", "503"} <= set(operation["responses"]) and "422" not in operation["responses"]
             assert not operation.get("parameters")
             continue
         assert {"401", "422", "503"} <= set(operation["responses"]), path

@@ -18,8 +18,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from ..db.connection import ServiceUnavailable
 from ..exports.storage import StorageUnavailable
 from ..exports.templates import TemplateError, TemplateUnavailable
+from .build_time import add_build_time
 from .errors import BODIES, NotFound, Unauthenticated, ValidationFailed
-from .observability import logger
+from .observability import logger, tracer
 from .routes import abandon_rate, documents, exports, filters, reports
 
 __all__ = ["app", "lambda_handler", "logger", "openapi_json"]
@@ -28,6 +29,8 @@ app = APIGatewayHttpResolver(
     enable_validation=False,
     serializer=partial(json.dumps, ensure_ascii=False, separators=(",", ":")),
 )
+# X-Warehouse-Built-At on the data routes' answers (api/build_time.py).
+app.use(middlewares=[add_build_time])
 app.include_router(reports.router)
 app.include_router(exports.router)
 app.include_router(abandon_rate.router)
@@ -101,5 +104,6 @@ def openapi_json() -> str:
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context) -> dict:
     return app.resolve(event, context)

@@ -1,14 +1,21 @@
-"""The API's logger and per-report metrics (a log line always, CloudWatch EMF metrics in Lambda)."""
+"""The API's logger, tracer and per-report metrics (a log line always, CloudWatch EMF metrics in Lambda).
+
+Traces: X-Ray is active on the function (infra/template.yaml); Powertools' Tracer is a no-op outside
+Lambda. Each request's trace carries the tenant and the report as annotations (searchable in X-Ray);
+responses are never recorded (POWERTOOLS_TRACER_CAPTURE_RESPONSE=false in the stack).
+"""
 
 from __future__ import annotations
 
 import os
 import time
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
 logger = Logger(service="telesales-reports")
+# No library patching: boto3 would be imported at cold start for it, and psycopg 3 is not patchable.
+tracer = Tracer(service="telesales-reports", patch_modules=[])
 METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "TelesalesReports")
 IN_LAMBDA = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 
@@ -26,3 +33,10 @@ def record_report(report: str, started: float, data) -> None:
     ):
         with single_metric(name=name, unit=unit, value=value, namespace=METRICS_NAMESPACE) as metric:
             metric.add_dimension(name="report", value=report)
+
+
+def annotate(tenant_id: int, report: str) -> None:
+    """The request's tenant and report on every log line and on its trace."""
+    logger.append_keys(tenant_id=tenant_id, report=report)
+    tracer.put_annotation(key="tenant_id", value=tenant_id)
+    tracer.put_annotation(key="report", value=report)

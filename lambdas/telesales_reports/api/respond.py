@@ -10,10 +10,11 @@ from ..db import connection
 from ..reports.compare import with_previous
 from ..reports.registry import REPORTS
 from ..reports.request import ReportRequest
-from .observability import logger, record_report
+from .observability import annotate, record_report, tracer
 from .params import parse_request, tenant_from_event
 
 
+@tracer.capture_method(capture_response=False)
 def run_report(report: str, event: dict, req: ReportRequest | None = None) -> Response | dict:
     """Validate the request, compute the report in one read-only transaction, render JSON or a file."""
     tenant_from_event(event)
@@ -21,7 +22,7 @@ def run_report(report: str, event: dict, req: ReportRequest | None = None) -> Re
     with connection.read_only() as conn:
         if req is None:
             req = parse_request(event, conn, with_group_by=REPORTS[report].grouped)
-        logger.append_keys(tenant_id=req.tenant_id, report=report)
+        annotate(req.tenant_id, report)
         data = REPORTS[report].compute(conn, req)
         body = {"data": data}
         if req.format == "json" and req.compare:  # exports validate compare and ignore it (section 6.2)

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools import Logger, Tracer
 
 from ..db import connection
 from ..limits import WINDOW_MINUTES_DEFAULT
 from ..reports import queries
 
 logger = Logger(service="telesales-reports-snapshot")
+tracer = Tracer(service="telesales-reports-snapshot", patch_modules=[])  # X-Ray (no-op outside Lambda)
 
 
 def take_snapshot(now: datetime | None = None) -> dict:
@@ -36,10 +37,12 @@ def take_snapshot(now: datetime | None = None) -> dict:
             },
         )
     result = {"snapshot_at": snapshot_at.isoformat(), "written": len(rows), "breaches": len(breaches)}
+    tracer.put_annotation(key="breaches", value=len(breaches))
     logger.info("abandon-rate snapshot", extra=result)
     return result
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context) -> dict:
     return take_snapshot()

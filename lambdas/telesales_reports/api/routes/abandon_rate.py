@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ...db import connection
 from ...reports.registry import REPORTS
 from ...reports.schemas import AbandonResponse
-from ..observability import logger
+from ..observability import annotate
 from ..parameters import BASE, ERROR_RESPONSES, abandon_query, documented_by
 from ..params import parse_request, tenant_from_event
 
@@ -17,6 +17,10 @@ router = Router()
 @router.get(
     f"{BASE}/abandon-rate",
     summary="abandon-rate",
+    operation_id="getAbandonRate",
+    description="The campaign's abandoned share of calls answered by a person over the last `window_minutes` "
+    "(default 30 days), computed live from the replicated calls against its limit (FTC TSR safe harbour: "
+    "3 % unless the campaign sets another), and up to 100 recorded 5-minute snapshots that breached it.",
     responses={
         200: {
             "description": "Live abandon rate and recorded breaches.",
@@ -32,5 +36,5 @@ def abandon_rate() -> dict:
     tenant_from_event(event)
     with connection.read_only() as conn:
         req = parse_request(event, conn, dated=False, abandon=True, allow_files=False)
-        logger.append_keys(tenant_id=req.tenant_id, report="abandon-rate")
+        annotate(req.tenant_id, "abandon-rate")
         return {"data": REPORTS["abandon-rate"].compute(conn, req)}

@@ -1,10 +1,19 @@
-"""`GET /api/telesales/reports/openapi.json`: the API's own OpenAPI document (committed as docs/openapi.json)."""
+"""The API's own documents: `GET /api/telesales/reports/openapi.json` (committed as docs/openapi.json) and
+the interactive reference at `GET /api/telesales/reports/docs` (Swagger UI, api/reference_page.py).
+
+Both are public in AWS (routes without the authorizer in infra/template.yaml): they hold no data.
+"""
 
 from __future__ import annotations
+
+import json
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
 
+from .. import reference_page
+from ..errors import NotFound
+from ..openapi_document import finish
 from ..parameters import BASE
 
 router = Router()
@@ -14,15 +23,28 @@ def openapi_document_of(app: ApiGatewayResolver) -> str:
     """The OpenAPI document of every route `app` holds."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    return app.get_openapi_json_schema(
+    generated = app.get_openapi_json_schema(
         title="Telesales reports API",
         version="1.0.0",
-        description="Nine telesales reports (docs/api-reference.md). Every route needs a JWT with an integer tenant_id claim.",
-        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT", description="API Gateway JWT authorizer")},
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
         security=[{"bearerAuth": []}],
     )
+    return json.dumps(finish(json.loads(generated)), ensure_ascii=False, indent=2)
 
 
 @router.get(f"{BASE}/openapi.json", include_in_schema=False)
 def openapi_document():
     return Response(status_code=200, content_type="application/json", body=openapi_document_of(router.api_resolver))
+
+
+@router.get(f"{BASE}/docs", include_in_schema=False)
+def reference():
+    return reference_page.page()
+
+
+@router.get(f"{BASE}/docs/<name>", include_in_schema=False)
+def reference_file(name: str):
+    response = reference_page.asset(name)
+    if response is None:
+        raise NotFound
+    return response

@@ -19,6 +19,10 @@ router = Router()
 @router.get(
     f"{BASE}/<report>/export",
     summary="export",
+    operation_id="exportReport",
+    description="Any report but abandon-rate as a CSV or XLSX file (`Content-Disposition: attachment`), with the "
+    "report's own parameters and the tenant's Excel template if it has one. A file too large for a Lambda "
+    "response (over 6 MB) is stored for 15 minutes and answered with a 302 to a presigned download URL.",
     responses={
         200: {"description": "The report as a file.", "content": FILE_CONTENT},
         **ERROR_RESPONSES,

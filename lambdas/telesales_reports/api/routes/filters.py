@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 from ...db import connection, lookups
 from ...reports.filters import filter_options
 from ...reports.schemas import FiltersResponse
-from ..observability import logger
+from ..observability import annotate
 from ..parameters import BASE, ERROR_RESPONSES
 from ..params import tenant_from_event
 
@@ -17,6 +17,9 @@ router = Router()
 @router.get(
     f"{BASE}/filters",
     summary="filters",
+    operation_id="getFilters",
+    description="What a client's filter controls can offer: the tenant's campaigns, teams and agents as they "
+    "stand now (read live, ordered by name then id) and every timezone name the API accepts, sorted.",
     responses={
         200: {
             "description": "The tenant's campaigns, teams and agents (read live) and the accepted timezones.",
@@ -31,5 +34,5 @@ def filters() -> dict:
     """What a client's filter controls offer (docs/api-reference.md §6.5). Any parameter is ignored; no export."""
     tenant = tenant_from_event(router.current_event.raw_event)
     with connection.read_only() as conn:
-        logger.append_keys(tenant_id=tenant, report="filters")
+        annotate(tenant, "filters")
         return {"data": filter_options(conn, tenant, lookups.known_timezones(conn).values())}

@@ -13,7 +13,12 @@ router = Router()
 
 
 @router.get(
-    f"{BASE}/dashboard", summary="dashboard", responses=report_responses(schemas.DashboardResponse), tags=["reports"]
+    f"{BASE}/dashboard",
+    summary="dashboard",
+    operation_id="getDashboard",
+    description="Headline KPIs of the window's calls: dials, answers and answer rate, talk time (total and per answer), distinct agents, PDPL-blocked attempts, conversions and conversion rate, and average handle time. Rates are ratios of sums over the whole window.",
+    responses=report_responses(schemas.DashboardResponse),
+    tags=["reports"],
 )
 @documented_by(report_query, returns=schemas.DashboardResponse)
 def dashboard() -> Response | dict:
@@ -24,6 +29,8 @@ def dashboard() -> Response | dict:
 @router.get(
     f"{BASE}/disposition-breakdown",
     summary="disposition-breakdown",
+    operation_id="getDispositionBreakdown",
+    description="The window's dials that carry a disposition, grouped by code with the tenant's label, category and colour, and each code's share of all disposed dials; ordered by count, then code.",
     responses=report_responses(schemas.DispositionResponse),
     tags=["reports"],
 )
@@ -36,6 +43,8 @@ def disposition_breakdown() -> Response | dict:
 @router.get(
     f"{BASE}/agent-performance",
     summary="agent-performance",
+    operation_id="getAgentPerformance",
+    description="One row per agent with at least one dial in the window: dials, answers, average handle time, conversions and conversion rate (conversions / answers); ordered by conversions, then agent id.",
     responses=report_responses(schemas.AgentResponse),
     tags=["reports"],
 )
@@ -45,7 +54,14 @@ def agent_performance() -> Response | dict:
     return run_report("agent-performance", router.current_event.raw_event)
 
 
-@router.get(f"{BASE}/funnel", summary="funnel", responses=report_responses(schemas.FunnelResponse), tags=["reports"])
+@router.get(
+    f"{BASE}/funnel",
+    summary="funnel",
+    operation_id="getFunnel",
+    description="The six lead stages for the leads created in the window (Total leads, Dialed, Connected, Talked > 30s, Disposed, Converted), counting only the calls in the window that pass the filters; stages need not be monotonic.",
+    responses=report_responses(schemas.FunnelResponse),
+    tags=["reports"],
+)
 @documented_by(report_query, returns=schemas.FunnelResponse)
 def funnel() -> Response | dict:
     """The funnel report for the caller's tenant."""
@@ -55,6 +71,8 @@ def funnel() -> Response | dict:
 @router.get(
     f"{BASE}/caller-id-health",
     summary="caller-id-health",
+    operation_id="getCallerIdHealth",
+    description="Every caller ID of the tenant with its window figures (calls, answer-seizure ratio, average talk, short and rejected calls), a health status from the configured thresholds, and today's calls in the request's timezone read live.",
     responses=report_responses(schemas.CallerIdResponse),
     tags=["reports"],
 )
@@ -67,6 +85,8 @@ def caller_id_health() -> Response | dict:
 @router.get(
     f"{BASE}/hour-dow-heatmap",
     summary="hour-dow-heatmap",
+    operation_id="getHourDowHeatmap",
+    description="Always 168 cells, one per local weekday (0 = Sunday) and hour in `timezone`: dials, answered calls and answer rate, zeros included; the best calling windows at a glance.",
     responses=report_responses(schemas.HeatmapResponse),
     tags=["reports"],
 )
@@ -79,6 +99,8 @@ def hour_dow_heatmap() -> Response | dict:
 @router.get(
     f"{BASE}/lead-source-attribution",
     summary="lead-source-attribution",
+    operation_id="getLeadSourceAttribution",
+    description="The funnel's lead cohort by lead source (trimmed; blank is `(unknown)`): leads, dialled, contacted and converted leads and the conversion rate per source; the sums over sources equal the funnel.",
     responses=report_responses(schemas.LeadSourceResponse),
     tags=["reports"],
 )
@@ -91,6 +113,8 @@ def lead_source_attribution() -> Response | dict:
 @router.get(
     f"{BASE}/time-series",
     summary="time-series",
+    operation_id="getTimeSeries",
+    description="Dials, answers, talk seconds and conversions per local day, ISO week or hour (`group_by`) in `timezone`; only buckets with at least one dial, ascending.",
     responses=report_responses(schemas.TimeSeriesResponse),
     tags=["reports"],
 )
