@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import threading
 import time
@@ -28,7 +29,7 @@ from .events import LambdaContext, http_api_event
 
 UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
 PUBLIC_PATHS = {"/api/telesales/reports/openapi.json", "/api/telesales/reports/docs"}
-PUBLIC_PREFIXES = ("/api/telesales/reports/docs/",)  # the API reference's files
+PUBLIC_FILE = re.compile(r"/api/telesales/reports/docs/[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*")  # the reference's files
 # CORS as API Gateway's configuration in infra/template.yaml answers it.
 CORS_METHODS = "GET, OPTIONS"
 CORS_HEADERS = "authorization, content-type"
@@ -37,7 +38,7 @@ CORS_MAX_AGE = "600"
 
 
 def is_public(path: str) -> bool:
-    return path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES)
+    return path in PUBLIC_PATHS or PUBLIC_FILE.fullmatch(path) is not None
 
 
 def cors_origin(origin: str | None) -> str | None:

@@ -35,7 +35,11 @@ def test_the_reference_renders_every_operation_with_no_request_leaving_the_api(
         page.wait_for_selector(".opblock", timeout=30_000)
         spec = json.loads(page.evaluate("() => JSON.stringify(window.ui.specSelectors.specJson().toJS())"))
         operation_ids = {op["operationId"] for item in spec["paths"].values() for op in item.values()}
-        shown = set(page.eval_on_selector_all(".opblock .opblock-summary-operation-id", "els => els.map(e => e.textContent.trim())"))
+        shown = set(
+            page.eval_on_selector_all(
+                ".opblock .opblock-summary-operation-id", "els => els.map(e => e.textContent.trim())"
+            )
+        )
         assert operation_ids and operation_ids <= shown
         assert not errors and not page.evaluate("window.__problems")
         foreign = [url for url in requests if urlsplit(url).netloc != f"{live_api.host}:{live_api.port}"]

@@ -83,9 +83,11 @@ def test_scheduled_build_checks_freshness_records_the_run_and_keeps_the_artifact
     lines = _json_lines(capsys.readouterr().out)
     freshness = next(line for line in lines if line["event"] == "source_freshness")
     done = next(line for line in lines if line["event"] == "dbt_build")
-    # The contract rows were replicated long ago: raw is stale (dbt warns after 6 hours).
+    # Most contract rows were replicated long ago (dbt warns after 6 hours); a few calls are from now.
     assert freshness["status"] == "warn"
-    assert "raw.calls" in freshness["stale"] and freshness["sources"]["raw.calls"]["age_seconds"] > 6 * 3600
+    assert "raw.leads" in freshness["stale"] and "raw.calls" not in freshness["stale"]
+    for source, measured in freshness["sources"].items():
+        assert (measured["age_seconds"] > 6 * 3600) == (source in freshness["stale"]), source
     assert freshness["max_age_seconds"] == max(s["age_seconds"] for s in freshness["sources"].values())
     assert done["outcome"] == "success" and done["source_freshness"] == "warn"
     # One row for the run, with its freshness and where its artifacts are.
@@ -95,7 +97,8 @@ def test_scheduled_build_checks_freshness_records_the_run_and_keeps_the_artifact
     assert prefix.startswith("runs/") and prefix.endswith(f"/{run_id}/")
     assert keys == [prefix + name for name in ("manifest.json", "run_results.json", "sources.json")]
     assert run_results["args"]["which"] == "build"
-    assert all(r["status"] in ("success", "pass", "warn") for r in run_results["results"])
+    assert not [r["unique_id"] for r in run_results["results"] if r["status"] in ("error", "fail", "runtime error")]
+    assert sum(r["status"] == "success" for r in run_results["results"]) >= 20  # the models ran
     # What CloudWatch gets from these lines: the oldest source's age and one stale-sources count.
     assert _log_metrics(lines) == {
         "RawDataMaxAgeSeconds": [freshness["max_age_seconds"]],
@@ -137,7 +140,10 @@ def test_dbt_docs_site_is_generated_and_served(contract_db: str) -> None:
     # Exposure owners come from the project's vars (dbt_project.yml), not from placeholders.
     project_vars = yaml.safe_load((project_root() / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]
     owners = {e["name"]: e["owner"] for e in manifest["exposures"].values()}
-    assert owners["report_api"] == {"name": project_vars["report_api_owner_name"], "email": project_vars["report_api_owner_email"]}
+    assert owners["report_api"] == {
+        "name": project_vars["report_api_owner_name"],
+        "email": project_vars["report_api_owner_email"],
+    }
     assert owners["bi_tools"] == {"name": project_vars["bi_owner_name"], "email": project_vars["bi_owner_email"]}
     assert {e["name"]: e.get("url") for e in manifest["exposures"].values()}["report_api"] == project_vars[
         "report_api_docs_url"
