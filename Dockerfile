@@ -1,6 +1,6 @@
 # Image of the scheduled dbt build (ECS Fargate task in infra/template.yaml): `telesales-reports build`.
-# It installs the locked dependencies of the `build` extra (requirements/build.txt: dbt, no developer
-# tools), then the package without dependencies:
+# It installs the locked dependencies of the `build` and `aws` extras (requirements/build.txt: dbt, and
+# boto3 for the run artifacts in S3; no developer tools), then the package without dependencies:
 #   docker build --platform linux/amd64 -t telesales-reports-dbt .
 # The database login comes from the environment: the ECS task injects TELESALES_DB_HOST, _PORT, _USER,
 # _PASSWORD and _NAME from the Secrets Manager secret (see infra/README.md).

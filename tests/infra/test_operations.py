@@ -349,3 +349,13 @@ def test_stale_sources_alarm_and_the_task_runs_the_scheduled_build(resources: di
 
     args = parser().parse_args(container["Command"])
     assert args.command == "build" and args.scheduled
+
+
+def test_the_dbt_image_can_write_its_artifacts() -> None:
+    """The scheduled build puts its artifacts with boto3: the image's lock holds the `aws` extra."""
+    from tests.infra.test_template import DOCKERFILE, REPO
+
+    assert "pip install -r requirements/build.txt" in DOCKERFILE.read_text()
+    assert re.search(r"--extra build --extra aws -o requirements/build.txt", (REPO / "scripts" / "lock.sh").read_text())
+    locked = (REPO / "requirements" / "build.txt").read_text()
+    assert re.search(r"^boto3==", locked, re.M) and re.search(r"^aws-xray-sdk==", locked, re.M)
