@@ -359,3 +359,16 @@ def test_the_dbt_image_can_write_its_artifacts() -> None:
     assert re.search(r"--extra build --extra aws -o requirements/build.txt", (REPO / "scripts" / "lock.sh").read_text())
     locked = (REPO / "requirements" / "build.txt").read_text()
     assert re.search(r"^boto3==", locked, re.M) and re.search(r"^aws-xray-sdk==", locked, re.M)
+
+
+def test_the_lambda_package_traces_with_the_runtime_botocore() -> None:
+    """The X-Ray SDK is packaged; botocore (and what only it needs) is left to the runtime, whose boto3
+    the code already uses: two botocore copies would mix versions under the runtime's boto3."""
+    from tests.infra.test_template import MAKEFILE, REPO
+
+    makefile = MAKEFILE.read_text()
+    provided = re.search(r"^LAMBDA_RUNTIME_PROVIDED := (.+)$", makefile, re.M)[1].split()
+    assert {"botocore", "urllib3", "python-dateutil"} <= set(provided)
+    assert "--no-deps" in re.search(r"^.*-r \"\$\$work/lambda.txt\".*$", makefile, re.M)[0]
+    locked = (REPO / "requirements" / "lambda.txt").read_text()
+    assert re.search(r"^aws-xray-sdk==", locked, re.M)
