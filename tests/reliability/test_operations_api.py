@@ -16,10 +16,11 @@ import psycopg
 import pytest
 
 from telesales_build import build_runs
+from telesales_dev.events import LambdaContext as Ctx
 from telesales_reports.api import build_time
 from telesales_reports.api.handler import lambda_handler
 from tests.reliability.conftest import LiveApi
-from tests.support import Ctx, call, event
+from tests.support import call, event
 
 WINDOW = {"date_from": "2026-06-01", "date_to": "2026-06-30"}
 BUILT_AT = "X-Warehouse-Built-At"
@@ -172,7 +173,8 @@ def test_the_reference_and_the_document_are_public_and_nothing_else(live: LiveAp
 TRACED_CALL = """
 import json, sys
 from telesales_reports.api.handler import lambda_handler
-from tests.support import Ctx, event
+from telesales_dev.events import LambdaContext as Ctx
+from tests.support import event
 response = lambda_handler(event("/api/telesales/reports/dashboard", {"date_from": "2026-06-01", "date_to": "2026-06-30"}), Ctx())
 print(response["statusCode"])
 """

@@ -17,8 +17,9 @@ import pytest
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
+from telesales_dev.events import LambdaContext as Ctx
 from telesales_reports.api.handler import lambda_handler, openapi_json
-from tests.support import Ctx, event
+from tests.support import event
 
 DOC = json.loads(openapi_json())
 OPERATIONS = [(path, method, op) for path, item in DOC["paths"].items() for method, op in item.items()]
