@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 import time
@@ -10,6 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import psycopg
+import yaml
+
+from telesales_reports.settings import get_settings
 
 from . import build_runs
 from .bootstrap import ensure_schema
@@ -50,6 +54,22 @@ def dbt_env(url: str) -> dict[str, str]:
     }
 
 
+def settings_vars() -> dict:
+    """dbt vars that come from the service's settings: one value for the build and the API."""
+    return {"short_call_threshold_sec": get_settings().short_call_threshold_sec}
+
+
+def with_settings_vars(args: Sequence[str]) -> list[str]:
+    """`args` with `--vars` carrying settings_vars(), merged under any `--vars` the caller gave."""
+    args = list(args)
+    given: dict = {}
+    if "--vars" in args:
+        at = args.index("--vars")
+        given = yaml.safe_load(args[at + 1]) or {}
+        del args[at : at + 2]
+    return [*args, "--vars", json.dumps(settings_vars() | given)]
+
+
 def run_dbt(
     args: Sequence[str],
     url: str | None = None,
@@ -81,7 +101,7 @@ def run_dbt(
 
     started = time.perf_counter()
     runner = dbtRunner(callbacks=[callback])
-    res = runner.invoke([*args, "--project-dir", root, "--profiles-dir", root, "--quiet"])
+    res = runner.invoke([*with_settings_vars(args), "--project-dir", root, "--profiles-dir", root, "--quiet"])
     result.seconds = time.perf_counter() - started
     if not res.success:
         detail = "; ".join(result.errors[:10]) or (str(res.exception) if res.exception else "see dbt logs")

@@ -175,8 +175,11 @@ def avg_int(n: int, d: int) -> int:
 # --------------------------------------------------------------------------------------------
 # Baselines: plain SQL on the raw tables, shaped into each report's JSON
 
-ANSWERED = "c.result in ('connected', 'abandoned')"
-DIAL = "c.result <> 'blocked'"
+# The calls as they stand in raw, classified once by dbt (staging.stg_raw__calls): the baselines aggregate
+# raw rows but do not re-type the classification.
+CALLS = "staging.stg_raw__calls c"
+ANSWERED = "c.is_answered"
+DIAL = "c.is_dial"
 CONVERSION = f"({ANSWERED} and d.is_conversion)"
 DISPOSITION_JOIN = "left join raw.dispositions d on d.tenant_id = c.tenant_id and d.code = c.disposition_code"
 BUCKET_FORMATS = {"day": "YYYY-MM-DD", "hour": "YYYY-MM-DD HH24:00:00", "week": 'IYYY-"W"IW'}
@@ -184,7 +187,7 @@ UNKNOWN_COLOR = "#9CA3AF"
 
 
 def call_filters(f: Filters) -> tuple[str, dict]:
-    """The WHERE conditions on raw.calls c that every windowed report applies (only those given)."""
+    """The WHERE conditions on the calls c that every windowed report applies (only those given)."""
     conditions = ["c.tenant_id = %(tenant_id)s", "c.started_at >= %(ws)s", "c.started_at < %(we)s"]
     params: dict[str, Any] = {"tenant_id": f.tenant_id, "ws": f.window_start, "we": f.window_end}
     if f.campaign_id is not None:
@@ -216,9 +219,9 @@ def base_dashboard(conn: psycopg.Connection, f: Filters) -> dict:
                coalesce(sum(c.talk_sec) filter (where {DIAL}), 0),
                coalesce(sum(c.talk_sec + c.hold_sec + c.wrap_sec) filter (where {DIAL}), 0),
                count(distinct c.agent_id) filter (where {DIAL}),
-               count(*) filter (where c.result = 'blocked' and c.block_reason = 'pdpl_window'),
+               count(*) filter (where c.is_pdpl_blocked),
                count(*) filter (where {CONVERSION})
-        from raw.calls c {DISPOSITION_JOIN}
+        from {CALLS} {DISPOSITION_JOIN}
         where {where}
         """,
         params,
@@ -244,7 +247,7 @@ def base_disposition_breakdown(conn: psycopg.Connection, f: Filters) -> list[dic
         conn,
         f"""
         select c.disposition_code, d.label, d.category, d.color, count(*) as n
-        from raw.calls c {DISPOSITION_JOIN}
+        from {CALLS} {DISPOSITION_JOIN}
         where {where} and {DIAL} and c.disposition_code is not null
         group by c.disposition_code, d.label, d.category, d.color
         order by n desc, c.disposition_code collate "C"
@@ -275,7 +278,7 @@ def base_agent_performance(conn: psycopg.Connection, f: Filters) -> list[dict]:
                count(*) filter (where {ANSWERED}) as answers,
                coalesce(sum(c.talk_sec + c.hold_sec + c.wrap_sec), 0) as handle,
                count(*) filter (where {CONVERSION}) as conversions
-        from raw.calls c
+        from {CALLS}
         {DISPOSITION_JOIN}
         left join raw.users u on u.tenant_id = c.tenant_id and u.id = c.agent_id
         where {where} and {DIAL} and c.agent_id is not null
@@ -315,10 +318,10 @@ def _lead_rows(conn: psycopg.Connection, f: Filters) -> list[dict]:
             select c.lead_id,
                    bool_or({DIAL}) as dialed,
                    bool_or({ANSWERED}) as contacted,
-                   bool_or({DIAL} and c.talk_sec > 30) as talked,
-                   bool_or({DIAL} and c.disposition_code is not null) as disposed,
+                   bool_or(c.is_talk_over_30s) as talked,
+                   bool_or(c.is_disposed) as disposed,
                    bool_or(coalesce({CONVERSION}, false)) as converted
-            from raw.calls c {DISPOSITION_JOIN}
+            from {CALLS} {DISPOSITION_JOIN}
             where {where} and c.lead_id in (select id from cohort)
             group by c.lead_id
         )
@@ -407,21 +410,21 @@ def base_caller_id_health(conn: psycopg.Connection, f: Filters) -> list[dict]:
         f"""
         with today as (
             select c.caller_id, count(*) as n
-            from raw.calls c
+            from {CALLS}
             where c.tenant_id = %(tenant_id)s and {DIAL} and c.caller_id is not null
               and c.started_at >= date_trunc('day', now() at time zone %(tz)s) at time zone %(tz)s
               and c.started_at < (date_trunc('day', now() at time zone %(tz)s) + interval '1 day') at time zone %(tz)s
             group by c.caller_id
         )
         select ci.cid, ci.display_name, ci.carrier, ci.cli_type, ci.pool_status, ci.cooldown_until, ci.daily_cap,
-               count(c.id) as total,
-               count(c.id) filter (where {ANSWERED}) as answered,
+               count(c.call_id) as total,
+               count(c.call_id) filter (where {ANSWERED}) as answered,
                coalesce(sum(c.talk_sec), 0) as talk,
-               count(c.id) filter (where c.result = 'connected' and c.talk_sec < %(short_sec)s) as short,
-               count(c.id) filter (where c.result = 'rejected') as rejected,
+               count(c.call_id) filter (where c.is_connected and c.talk_sec < %(short_sec)s) as short,
+               count(c.call_id) filter (where c.is_rejected) as rejected,
                coalesce(max(t.n), 0) as today
         from raw.caller_ids ci
-        left join raw.calls c on c.caller_id = ci.cid and {where} and {DIAL}
+        left join {CALLS} on c.caller_id = ci.cid and {where} and {DIAL}
         left join today t on t.caller_id = ci.cid
         where ci.tenant_id = %(tenant_id)s
         group by ci.tenant_id, ci.cid
@@ -462,7 +465,7 @@ def base_hour_dow_heatmap(conn: psycopg.Connection, f: Filters) -> list[dict]:
         select extract(dow from c.started_at at time zone %(tz)s)::int,
                extract(hour from c.started_at at time zone %(tz)s)::int,
                count(*), count(*) filter (where {ANSWERED})
-        from raw.calls c
+        from {CALLS}
         where {where} and {DIAL}
         group by 1, 2
         """,
@@ -493,7 +496,7 @@ def base_time_series(conn: psycopg.Connection, f: Filters) -> list[dict]:
         select to_char(c.started_at at time zone %(tz)s, %(fmt)s) as bucket,
                count(*), count(*) filter (where {ANSWERED}), coalesce(sum(c.talk_sec), 0),
                count(*) filter (where {CONVERSION})
-        from raw.calls c {DISPOSITION_JOIN}
+        from {CALLS} {DISPOSITION_JOIN}
         where {where} and {DIAL}
         group by 1
         """,
@@ -507,8 +510,8 @@ def base_time_series(conn: psycopg.Connection, f: Filters) -> list[dict]:
 
 
 ABANDON_SQL = f"""
-    select count(*) filter (where {ANSWERED}), count(*) filter (where c.result = 'abandoned')
-    from raw.calls c
+    select count(*) filter (where {ANSWERED}), count(*) filter (where c.is_abandoned)
+    from {CALLS}
     where c.tenant_id = %(tenant_id)s and c.campaign_id = %(campaign_id)s
       and c.started_at >= %(wf)s and c.started_at {{op}} %(wt)s
 """

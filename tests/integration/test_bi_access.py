@@ -170,10 +170,11 @@ def _raw_and_views(url: str) -> list[str]:
     with psycopg.connect(url) as conn:
         rows = conn.execute(
             "select table_schema || '.' || table_name from information_schema.tables"
-            " where table_schema in ('raw', 'staging', 'intermediate', 'ops') order by 1"
+            " where table_schema in ('raw', 'staging', 'intermediate', 'ops', 'live') order by 1"
         ).fetchall()
     names = [r[0] for r in rows]
     assert {"raw.calls", "raw.campaigns", "ops.bi_tenant_roles", "ops.abandon_rate_snapshots"} <= set(names)
+    assert {"live.live_calls", "live.live_campaigns"} <= set(names)
     assert any(n.startswith("staging.") for n in names) and any(n.startswith("intermediate.") for n in names)
     return names
 
@@ -283,6 +284,8 @@ def test_api_role_reads_marts_and_live_tables_and_writes_snapshots(bi_db, logins
         assert count(api, "raw.calls") == count(admin, "raw.calls")
         for live in ("raw.campaigns", "raw.teams", "raw.users"):  # abandon-rate, filters
             assert count(api, live) == count(admin, live), live
+        for view in ("live.live_calls", "live.live_campaigns"):  # the classified live views
+            assert count(api, view) == count(admin, view), view
         for relation in ("raw.leads", "raw.caller_ids", "ops.bi_tenant_roles"):
             assert denied(api, f"select 1 from {relation}"), relation
         api.execute(

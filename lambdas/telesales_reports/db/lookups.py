@@ -12,7 +12,7 @@ from psycopg import sql
 # (docs/api-reference.md §3) and so looked up in raw.
 ID_TABLES: dict[tuple[str, bool], tuple[str, str, str]] = {
     ("campaign_id", False): ("marts", "dim_campaigns", "campaign_id"),
-    ("campaign_id", True): ("raw", "campaigns", "id"),
+    ("campaign_id", True): ("live", "live_campaigns", "campaign_id"),
     ("team_id", False): ("marts", "dim_teams", "team_id"),
 }
 

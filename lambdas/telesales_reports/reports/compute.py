@@ -265,7 +265,7 @@ def abandon_rate(conn: psycopg.Connection, req: ReportRequest, now: datetime | N
             "campaign_name": row["campaign_name"],
             "campaign_status": row["campaign_status"],
             "limit_pct": _number(limit),
-            "breached": exact_ratio(abandoned, total) > limit,
+            "breached": row["breached"],
         },
         "breaches": [
             {

@@ -305,13 +305,13 @@ def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool
 
         today_calls as (
             -- Live (docs/api-reference.md §3): all of today's dials of the caller ID, no filters.
-            select raw_calls.caller_id, count(*)::bigint as calls_today
-            from raw.calls as raw_calls, local_today
-            where raw_calls.tenant_id = %(tenant_id)s
-                and raw_calls.result <> 'blocked'
-                and raw_calls.started_at >= local_today.day_start
-                and raw_calls.started_at < local_today.day_end
-            group by raw_calls.caller_id
+            select live_calls.caller_id, count(*)::bigint as calls_today
+            from live.live_calls as live_calls, local_today
+            where live_calls.tenant_id = %(tenant_id)s
+                and live_calls.is_dial
+                and live_calls.started_at >= local_today.day_start
+                and live_calls.started_at < local_today.day_end
+            group by live_calls.caller_id
         )
 
         select
@@ -506,24 +506,39 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     ).format(sums=sums, parts=sql.SQL(" union all ").join(parts))
 
 
-ABANDON_CURRENT = """
+# docs/api-reference.md §3, abandon-rate: breached = the unrounded rate above the limit; one rule for
+# the live figure and the snapshots (over columns attempts_total, attempts_abandoned, limit_pct).
+BREACHED = "attempts_abandoned * 100.0 > limit_pct * attempts_total"
+
+# Live (raw as it stands, classified in dbt: live.live_calls / live.live_campaigns).
+ABANDON_CURRENT = f"""
 select
-    campaigns.id as campaign_id,
-    campaigns.name as campaign_name,
-    campaigns.status as campaign_status,
-    coalesce(campaigns.abandon_limit_pct, 3.00) as limit_pct,
-    attempts.attempts_total,
-    attempts.attempts_abandoned
-from raw.campaigns
-cross join (
+    campaign_id,
+    campaign_name,
+    campaign_status,
+    limit_pct,
+    attempts_total,
+    attempts_abandoned,
+    {BREACHED} as breached
+from (
     select
-        count(*) filter (where calls.result in ('connected', 'abandoned')) as attempts_total,
-        count(*) filter (where calls.result = 'abandoned') as attempts_abandoned
-    from raw.calls
-    where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
-        and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
-) as attempts
-where campaigns.tenant_id = %(tenant_id)s and campaigns.id = %(campaign_id)s
+        campaigns.campaign_id,
+        campaigns.campaign_name,
+        campaigns.campaign_status,
+        campaigns.abandon_limit_pct as limit_pct,
+        attempts.attempts_total,
+        attempts.attempts_abandoned
+    from live.live_campaigns as campaigns
+    cross join (
+        select
+            count(*) filter (where calls.is_answered) as attempts_total,
+            count(*) filter (where calls.is_abandoned) as attempts_abandoned
+        from live.live_calls as calls
+        where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
+            and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
+    ) as attempts
+    where campaigns.tenant_id = %(tenant_id)s and campaigns.campaign_id = %(campaign_id)s
+) as measured
 """
 
 ABANDON_BREACHES = """
@@ -536,7 +551,7 @@ limit 100
 
 # The scheduled job (docs/api-reference.md §3): every active campaign, the 43,200 minutes before the
 # snapshot time, at most one row per campaign per 5-minute slot (the primary key).
-ABANDON_SNAPSHOT = """
+ABANDON_SNAPSHOT = f"""
 with snapshot as (
     select
         %(snapshot_at)s::timestamptz as snapshot_at,
@@ -547,19 +562,19 @@ with snapshot as (
 measured as (
     select
         campaigns.tenant_id,
-        campaigns.id as campaign_id,
-        coalesce(campaigns.abandon_limit_pct, 3.00) as limit_pct,
-        count(calls.id) filter (where calls.result in ('connected', 'abandoned')) as attempts_total,
-        count(calls.id) filter (where calls.result = 'abandoned') as attempts_abandoned
-    from raw.campaigns
+        campaigns.campaign_id,
+        campaigns.abandon_limit_pct as limit_pct,
+        count(calls.call_id) filter (where calls.is_answered) as attempts_total,
+        count(calls.call_id) filter (where calls.is_abandoned) as attempts_abandoned
+    from live.live_campaigns as campaigns
     cross join snapshot
-    left join raw.calls
+    left join live.live_calls as calls
         on calls.tenant_id = campaigns.tenant_id
-        and calls.campaign_id = campaigns.id
+        and calls.campaign_id = campaigns.campaign_id
         and calls.started_at >= snapshot.window_from
         and calls.started_at < snapshot.snapshot_at
-    where campaigns.status = 'active'
-    group by campaigns.tenant_id, campaigns.id, campaigns.abandon_limit_pct
+    where campaigns.campaign_status = 'active'
+    group by campaigns.tenant_id, campaigns.campaign_id, campaigns.abandon_limit_pct
 )
 
 insert into ops.abandon_rate_snapshots (
@@ -578,7 +593,7 @@ select
     case when measured.attempts_total = 0 then 0
         else round(100.0 * measured.attempts_abandoned / measured.attempts_total, 2) end,
     measured.limit_pct,
-    measured.attempts_abandoned * 100.0 > measured.limit_pct * measured.attempts_total
+    {BREACHED}
 from measured
 cross join snapshot
 on conflict (tenant_id, campaign_id, slot_at) do nothing

@@ -158,6 +158,8 @@ final as (
         is_rejected::boolean as is_rejected,
         is_pdpl_blocked::boolean as is_pdpl_blocked,
         is_conversion::boolean as is_conversion,
+        is_talk_over_30s::boolean as is_talk_over_30s,
+        is_disposed::boolean as is_disposed,
         has_conversion_code::boolean as has_conversion_code,
         has_unknown_disposition::boolean as has_unknown_disposition,
         started_at::timestamptz as started_at,

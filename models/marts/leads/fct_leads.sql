@@ -66,11 +66,10 @@ milestones as (
             where calls.is_answered and calls.started_at >= scoped_leads.created_at
         ) as first_answer_at,
         min(calls.started_at) filter (
-            where calls.is_dial and calls.talk_sec > 30 and calls.started_at >= scoped_leads.created_at
+            where calls.is_talk_over_30s and calls.started_at >= scoped_leads.created_at
         ) as first_talk_over_30s_at,
         min(calls.started_at) filter (
-            where calls.is_dial and calls.disposition_code is not null
-            and calls.started_at >= scoped_leads.created_at
+            where calls.is_disposed and calls.started_at >= scoped_leads.created_at
         ) as first_disposed_at,
         min(calls.started_at) filter (
             where calls.is_conversion and calls.started_at >= scoped_leads.created_at
@@ -82,11 +81,10 @@ milestones as (
             where calls.is_answered and calls.started_at < scoped_leads.created_at
         ) as last_early_answer_at,
         max(calls.started_at) filter (
-            where calls.is_dial and calls.talk_sec > 30 and calls.started_at < scoped_leads.created_at
+            where calls.is_talk_over_30s and calls.started_at < scoped_leads.created_at
         ) as last_early_talk_over_30s_at,
         max(calls.started_at) filter (
-            where calls.is_dial and calls.disposition_code is not null
-            and calls.started_at < scoped_leads.created_at
+            where calls.is_disposed and calls.started_at < scoped_leads.created_at
         ) as last_early_disposed_at,
         max(calls.started_at) filter (
             where calls.is_conversion and calls.started_at < scoped_leads.created_at

@@ -31,6 +31,15 @@ classified as (
         ended_at,
         updated_at
     from source
+),
+
+-- docs/api-reference.md §3, funnel: the dials that move a lead to "Talked > 30s" and "Disposed".
+with_milestone_flags as (
+    select
+        *,
+        is_dial and talk_sec > 30 as is_talk_over_30s,
+        is_dial and disposition_code is not null as is_disposed
+    from classified
 )
 
-select * from classified
+select * from with_milestone_flags

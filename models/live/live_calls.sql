@@ -1,0 +1,21 @@
+-- The calls as they stand in raw, classified (docs/api-reference.md §2): what the API reads live
+-- (abandon-rate, caller-id-health's health_calls_today, the snapshot job). A view over the staging
+-- view, granted to the API role only, so no Python query re-types the classification.
+with calls as (
+    select * from {{ ref('stg_raw__calls') }}
+),
+
+live as (
+    select
+        call_id,
+        tenant_id,
+        campaign_id,
+        caller_id,
+        is_dial,
+        is_answered,
+        is_abandoned,
+        started_at
+    from calls
+)
+
+select * from live
