@@ -42,6 +42,9 @@ SHAPES: list[dict] = [
 ]
 EXTRA = [
     ("time-series", {**DAY, "group_by": "hour", "timezone": "Asia/Kolkata"}),
+    # a zone name PostgreSQL also knows as an abbreviation, in summer time
+    ("time-series", {**DAY, "group_by": "hour", "timezone": "CET"}),
+    ("caller-id-health", {**DAY, "timezone": "CET"}),
     ("time-series", {"date_from": "2026-05-01", "date_to": "2026-06-29", "group_by": "week"}),
     ("abandon-rate", {"campaign_id": "43"}),
     ("abandon-rate", {"campaign_id": "43", "window_minutes": "90"}),
