@@ -264,6 +264,7 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeat", type=int, default=20, help="timed calls per report case")
     bench.add_argument("--baseline-repeat", type=int, default=3, help="timed runs of each raw-table baseline")
     bench.add_argument("--reuse", action="store_true", help="reuse the generated data if already there")
+    bench.add_argument("--reports", default=None, help="comma-separated report names to time (default: all)")
     bench.add_argument("--output", default="bench-results/bench.json")
     bench.add_argument(
         "--cluster",

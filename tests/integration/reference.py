@@ -1,10 +1,10 @@
 """An independent, deliberately plain Python computation of every report from the raw rows,
-written straight from docs/api-reference.md (§1-3). The property tests compare the API against it."""
+written straight from docs/api-reference.md (§1-3, §6.2-6.4). The property tests compare the API against it."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -136,8 +136,8 @@ class Reference:
             })  # fmt: skip
         return sorted(rows, key=lambda r: (-r["count"], r["code"].encode("utf-8")))
 
-    def caller_id_health(self, start, end, **f):
-        rows = []
+    def _pool(self, start, end, **f):
+        """(pool row, total, answered, talk, short, rejected, health status) per caller ID of the pool."""
         calls = [c for c in self.window(start, end, **f) if self.dial(c)]
         for p in self.pool:
             mine = [c for c in calls if c["caller_id"] == p["cid"]]
@@ -156,17 +156,76 @@ class Reference:
                 status = "warning"
             else:
                 status = "healthy"
+            yield p, total, answered, sum(c["talk_sec"] for c in mine), short, rejected, status
+
+    def caller_id_health(self, start, end, **f):
+        rows = []
+        for p, total, answered, talk, short, rejected, status in self._pool(start, end, **f):
             until = p["cooldown_until"]
             rows.append({
                 "cid": p["cid"], "display_name": p["display_name"], "carrier": p["carrier"],
                 "cli_type": p["cli_type"], "pool_status": p["pool_status"],
                 "cooldown_until": until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
                 "daily_cap": p["daily_cap"], "total_calls": total, "answered_calls": answered,
-                "asr_pct": pct_n(answered, total, 1), "acd_sec": ratio_int(sum(c["talk_sec"] for c in mine), answered),
+                "asr_pct": pct_n(answered, total, 1), "acd_sec": ratio_int(talk, answered),
                 "short_calls": short, "short_call_ratio_pct": pct_n(short, total, 1), "rejected_calls": rejected,
                 "health_status": status,
             })  # fmt: skip
         return sorted(rows, key=lambda r: (-r["total_calls"], r["cid"].encode("utf-8")))
+
+    # -- beyond the seed (REPORTS.md section 6.3-6.4)
+    def attempt_numbers(self) -> dict[int, int]:
+        """call id -> its position among all of the tenant's dials of the same lead (started_at, then id)."""
+        per_lead = defaultdict(list)
+        for c in self.calls:
+            if self.dial(c) and c["lead_id"] is not None:
+                per_lead[c["lead_id"]].append(c)
+        numbers = {}
+        for calls in per_lead.values():
+            for number, c in enumerate(sorted(calls, key=lambda c: (c["started_at"], c["id"])), start=1):
+                numbers[c["id"]] = number
+        return numbers
+
+    def attempts(self, start, end, **f):
+        numbers = self.attempt_numbers()
+        per = defaultdict(lambda: [0, 0, 0, 0])
+        for c in self.window(start, end, **f):
+            if c["id"] in numbers:
+                row = per[min(numbers[c["id"]], 10)]
+                row[0] += 1
+                row[1] += self.answered(c)
+                row[2] += self.conversion(c)
+                row[3] += c["talk_sec"]
+        return [
+            {"attempt": "10+" if n == 10 else str(n), "dials": v[0], "answers": v[1], "answer_rate_pct": pct_s(v[1], v[0]),
+             "conversions": v[2], "conversion_rate_pct": pct_s(v[2], v[0]),
+             "avg_talk_time_sec": str(_round(v[3], v[1], 1, scale=1))}
+            for n, v in sorted(per.items())
+        ]  # fmt: skip
+
+    def carrier_health(self, start, end, **f):
+        per = {}
+        for p, total, answered, talk, short, rejected, status in self._pool(start, end, **f):
+            row = per.setdefault(p["carrier"], {"ids": 0, "total": 0, "answered": 0, "talk": 0, "short": 0,
+                                                "rejected": 0, "healthy": 0, "warning": 0, "suspected_block": 0,
+                                                "no_data": 0})  # fmt: skip
+            row["ids"] += 1
+            row["total"] += total
+            row["answered"] += answered
+            row["talk"] += talk
+            row["short"] += short
+            row["rejected"] += rejected
+            row[status] += 1
+        rows = [
+            {"carrier": carrier, "caller_ids": v["ids"], "total_calls": v["total"], "answered_calls": v["answered"],
+             "asr_pct": pct_n(v["answered"], v["total"], 1), "acd_sec": ratio_int(v["talk"], v["answered"]),
+             "short_call_ratio_pct": pct_n(v["short"], v["total"], 1),
+             "rejected_ratio_pct": pct_n(v["rejected"], v["total"], 1),
+             "healthy": v["healthy"], "warning": v["warning"], "suspected_block": v["suspected_block"],
+             "no_data": v["no_data"]}
+            for carrier, v in per.items()
+        ]  # fmt: skip
+        return sorted(rows, key=lambda r: (-r["total_calls"], r["carrier"].encode("utf-8")))
 
     def hour_dow_heatmap(self, start, end, timezone="UTC", **f):
         zone = ZoneInfo(timezone)
@@ -251,6 +310,14 @@ class Reference:
             for k, v in per.items()
         ]  # fmt: skip
         return sorted(rows, key=lambda r: (-r["total_leads"], r["source"].encode("utf-8")))
+
+
+def comparison_window(start: datetime, end: datetime, compare: str) -> tuple[datetime, datetime]:
+    """REPORTS.md section 6.2: the same length just before, or 52 weeks earlier."""
+    if compare == "previous_period":
+        return start - (end - start), start
+    assert compare == "previous_year"
+    return start - timedelta(weeks=52), end - timedelta(weeks=52)
 
 
 def utc(text: str) -> datetime:

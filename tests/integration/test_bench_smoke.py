@@ -31,7 +31,10 @@ def test_bench_smoke(server_url, tmp_path, monkeypatch):
     assert result["mismatches"] == [], result["mismatches"]
     assert code == 0
     seen = {(r["report"], r["case"]) for r in result["results"]}
-    base_cases = ["no filters", "campaign", "5 agents", "tz Asia/Ho_Chi_Minh", "tz Asia/Kolkata"]
+    base_cases = [
+        "no filters", "campaign", "5 agents", "team", "tz Asia/Ho_Chi_Minh", "tz Asia/Kolkata",
+        "compare previous_period", "compare previous_year 5 agents",
+    ]  # fmt: skip
     expected = {(report, case) for report in bench.MART_REPORTS for case in base_cases}
     expected |= {("time-series", "group_by=hour"), ("time-series", "group_by=week"), ("abandon-rate", "campaign")}
     assert expected <= seen
@@ -47,3 +50,5 @@ def test_bench_smoke(server_url, tmp_path, monkeypatch):
     assert result["build"]["full_seconds"] > 0 and result["build"]["incremental_seconds"] > 0
     assert result["dataset"]["counts"]["calls"] == SMALL["calls"]
     assert {t["target"] for t in result["targets"]} and result["machine"]["postgresql"]
+    assert any("compare" in t["target"] for t in result["targets"])
+    assert bench.selected_reports("attempts, carrier-health") == ("attempts", "carrier-health")

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from telesales_build.bootstrap import ensure_schema
 from telesales_dev.generate import GenerateOptions, generate
 from telesales_reports.db import connection as db
-from tests.integration.reference import Reference, load
-from tests.support import build_db, data
+from tests.integration.reference import Reference, comparison_window, load
+from tests.support import build_db, call, data
 
 END = datetime(2026, 3, 10, tzinfo=UTC)  # covers the New York DST change on 2026-03-08
 DAYS = 12
@@ -119,3 +119,39 @@ def test_every_report_equals_the_reference(generated, data_):
     assert data("time-series", [*tz_params, ("group_by", group_by)], tenant) == ref.time_series(
         start, end, timezone, group_by, **filters
     )
+    attempts = data("attempts", params, tenant)
+    assert attempts == ref.attempts(start, end, **filters)
+    carriers = data("carrier-health", params, tenant)
+    assert carriers == ref.carrier_health(start, end, **filters)
+    # REPORTS.md section 6.3-6.4 invariants: attempts dials = the dashboard's dials that have a lead;
+    # carrier-health sums and status counts = caller-id-health's.
+    with_lead = [c for c in ref.window(start, end, **filters) if c["lead_id"] is not None]
+    dashboard_with_lead = ref.dashboard(start, end, **filters)["total_dials"] - sum(
+        1 for c in ref.window(start, end, **filters) if c["lead_id"] is None and ref.dial(c)
+    )
+    assert sum(a["dials"] for a in attempts) == dashboard_with_lead == sum(1 for c in with_lead if ref.dial(c))
+    cids = data("caller-id-health", params, tenant)
+    for field in ("total_calls", "answered_calls"):
+        assert sum(c[field] for c in carriers) == sum(r[field] for r in cids)
+    assert sum(c["caller_ids"] for c in carriers) == len(cids)
+    for status in ("healthy", "warning", "suspected_block", "no_data"):
+        assert sum(c[status] for c in carriers) == sum(1 for r in cids if r["health_status"] == status)
+    # REPORTS.md section 6.2: `previous` is the report over the comparison window, same filters and timezone.
+    compare = data_.draw(st.sampled_from(["previous_period", "previous_year"]))
+    prev_start, prev_end = comparison_window(start, end, compare)
+    answer = body("time-series", [*tz_params, ("group_by", group_by), ("compare", compare)], tenant)
+    assert answer["previous"] == ref.time_series(prev_start, prev_end, timezone, group_by, **filters)
+    assert answer["previous_window"] == {"date_from": iso(prev_start), "date_to": iso(prev_end)}
+    report = data_.draw(st.sampled_from(["funnel", "attempts", "carrier-health", "agent-performance"]))
+    previous = body(report, [*params, ("compare", compare)], tenant)["previous"]
+    assert previous == getattr(ref, report.replace("-", "_"))(prev_start, prev_end, **filters)
+
+
+def body(report, params, tenant):
+    status, answer = call(report, params, tenant)
+    assert status == 200, answer
+    return answer
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

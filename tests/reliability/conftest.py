@@ -31,6 +31,8 @@ REPORTS = (
     "hour-dow-heatmap",
     "lead-source-attribution",
     "time-series",
+    "attempts",
+    "carrier-health",
 )
 ALL_REPORTS = (*REPORTS, "abandon-rate")
 MESSAGE_BODIES = {

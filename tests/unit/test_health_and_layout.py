@@ -67,9 +67,11 @@ def test_every_report_is_in_the_registry_and_exportable_ones_have_a_layout():
         "hour-dow-heatmap",
         "lead-source-attribution",
         "time-series",
+        "attempts",
+        "carrier-health",
         "abandon-rate",
     ]
-    assert list(LAYOUTS) == list(EXPORTABLE) == list(REPORTS)[:8]
+    assert list(LAYOUTS) == list(EXPORTABLE) == list(REPORTS)[:10]
 
 
 def test_layout_kinds_follow_the_json_types():
@@ -80,3 +82,8 @@ def test_layout_kinds_follow_the_json_types():
     assert dict(LAYOUTS["caller-id-health"])["cooldown_until"] == DATETIME
     assert dict(LAYOUTS["disposition-breakdown"])["category"] == TEXT  # Literal[...] | None
     assert dict(LAYOUTS["agent-performance"])["conv_rate"] == NUMBER
+    assert dict(LAYOUTS["attempts"]) == {
+        "attempt": TEXT, "dials": INT, "answers": INT, "answer_rate_pct": DECIMAL, "conversions": INT,
+        "conversion_rate_pct": DECIMAL, "avg_talk_time_sec": DECIMAL,
+    }  # fmt: skip
+    assert dict(LAYOUTS["carrier-health"])["asr_pct"] == NUMBER

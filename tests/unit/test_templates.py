@@ -118,7 +118,7 @@ def test_good_template_and_the_shipped_example_load() -> None:
     rule = template.reports["agent-performance"].conditional_formats[0]
     assert rule.font_color == "9C0006"  # normalised
     example = parse_template(EXAMPLE.read_bytes(), 1)
-    assert set(example.reports) == {"agent-performance", "hour-dow-heatmap"}
+    assert set(example.reports) == {"agent-performance", "hour-dow-heatmap", "attempts", "carrier-health"}
     heatmap = example.reports["hour-dow-heatmap"].conditional_formats
     assert {r.type for r in heatmap} == {"cell", "color_scale"}
     red = next(r for r in heatmap if r.type == "cell")

@@ -26,7 +26,7 @@ def run_report(report: str, event: dict, req: ReportRequest | None = None) -> Re
         data = REPORTS[report].compute(conn, req)
         body = {"data": data}
         if req.format == "json" and req.compare:  # exports validate compare and ignore it (section 6.2)
-            body = with_previous(REPORTS[report].compute, conn, req, data)
+            body = with_previous(REPORTS[report], conn, req, data)
     record_report(report, started, data)
     if req.format == "json":
         return body

@@ -8,7 +8,6 @@ The previous report is the same report over that window with the same filters, t
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,13 +37,17 @@ def iso_utc(moment: datetime) -> str:
     return text + "Z"
 
 
-def with_previous(compute: Callable[[Any, Any], Any], conn: Any, req: Any, data: Any) -> dict:
-    """The response body `{"data", "previous", "previous_window"}` of a request with `compare`."""
+def with_previous(report: Any, conn: Any, req: Any, data: Any) -> dict:
+    """The response body `{"data", "previous", "previous_window"}` of a request with `compare`.
+
+    `report` is the registry entry: its `previous` (when set) computes the comparison from the window's
+    own answer, e.g. caller-id-health reuses the live count of today instead of reading it twice."""
     window = comparison_window(req.window_start, req.window_end, req.compare)
     if window is None:  # params.py rejects such requests before any query
         raise ValueError("comparison window out of range")
     start, end = window
-    previous = compute(conn, replace(req, window_start=start, window_end=end, compare=None))
+    earlier = replace(req, window_start=start, window_end=end, compare=None)
+    previous = report.previous(conn, earlier, data) if report.previous else report.compute(conn, earlier)
     return {
         "data": data,
         "previous": previous,

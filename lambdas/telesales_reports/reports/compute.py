@@ -173,13 +173,19 @@ def iso_utc(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def caller_id_health(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+def caller_id_measures(conn: psycopg.Connection, req: ReportRequest, with_today: bool = True) -> list[dict]:
+    """Every caller ID of the pool with its window measures (caller-id-health and carrier-health)."""
     threshold = get_settings().short_call_threshold_sec
     params = queries.base_params(req) | {"short_call_sec": threshold}
-    query = queries.caller_id_health(req, params, rollup_threshold_ok=_rollup_threshold(conn) in (None, threshold))
-    rows = conn.execute(query, params).fetchall()
+    rollup_ok = _rollup_threshold(conn) in (None, threshold)
+    query = queries.caller_id_health(req, params, rollup_threshold_ok=rollup_ok, with_today=with_today)
+    return conn.execute(query, params).fetchall()
+
+
+def caller_id_health(conn: psycopg.Connection, req: ReportRequest, today: dict[str, int] | None = None) -> list[dict]:
+    """`today` (cid -> health_calls_today) skips the live count: a comparison reuses its window's."""
     data = []
-    for r in rows:
+    for r in caller_id_measures(conn, req, with_today=today is None):
         total, answered = r["total_calls"], r["answered_calls"]
         short, rejected = r["short_calls"], r["rejected_calls"]
         data.append(
@@ -199,10 +205,16 @@ def caller_id_health(conn: psycopg.Connection, req: ReportRequest) -> list[dict]
                 "short_call_ratio_pct": pct_number(short, total, 1),
                 "rejected_calls": rejected,
                 "health_status": health_status(total, answered, short, rejected),
-                "health_calls_today": r["calls_today"],
+                "health_calls_today": r["calls_today"] if today is None else today.get(r["cid"], 0),
             }
         )
     return data
+
+
+def caller_id_health_previous(conn: psycopg.Connection, req: ReportRequest, current: list[dict]) -> list[dict]:
+    """caller-id-health over a comparison window: health_calls_today counts today whatever the window,
+    so the comparison shows the count its current window read live (one live query, not two)."""
+    return caller_id_health(conn, req, today={r["cid"]: r["health_calls_today"] for r in current})
 
 
 def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:

@@ -266,9 +266,12 @@ FCT_CALLER_MEASURES = sql.SQL(
 )
 
 
-def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool) -> sql.Composable:
+def caller_id_health(
+    req: ReportRequest, params: dict, rollup_threshold_ok: bool, with_today: bool = True
+) -> sql.Composable:
     """Every caller ID of the pool with its window measures (daily rollups where they apply) and the
-    live count of today's dials."""
+    live count of today's dials (zero without `with_today`: carrier-health does not show it, and a
+    comparison reuses the count of its current window)."""
     filters = call_filters(req)
     use_rollup = rollup_threshold_ok and not has_agent_filter(req)
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
@@ -303,16 +306,7 @@ def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool
                     at time zone %(timezone)s as day_end
         ),
 
-        today_calls as (
-            -- Live (docs/api-reference.md §3): all of today's dials of the caller ID, no filters.
-            select live_calls.caller_id, count(*)::bigint as calls_today
-            from live.live_calls as live_calls, local_today
-            where live_calls.tenant_id = %(tenant_id)s
-                and live_calls.is_dial
-                and live_calls.started_at >= local_today.day_start
-                and live_calls.started_at < local_today.day_end
-            group by live_calls.caller_id
-        )
+        today_calls as ({today})
 
         select
             pool.cid,
@@ -334,8 +328,22 @@ def caller_id_health(req: ReportRequest, params: dict, rollup_threshold_ok: bool
         where pool.tenant_id = %(tenant_id)s
         order by coalesce(window_calls.total_calls, 0) desc, pool.cid collate "C" asc
         """
-    ).format(source=sql.SQL(" union all ").join(parts))
+    ).format(source=sql.SQL(" union all ").join(parts), today=TODAY_CALLS if with_today else NO_TODAY_CALLS)
 
+
+TODAY_CALLS = sql.SQL(
+    """
+    -- Live (docs/api-reference.md §3): all of today's dials of the caller ID, no filters.
+    select live_calls.caller_id, count(*)::bigint as calls_today
+    from live.live_calls as live_calls, local_today
+    where live_calls.tenant_id = %(tenant_id)s
+        and live_calls.is_dial
+        and live_calls.started_at >= local_today.day_start
+        and live_calls.started_at < local_today.day_end
+    group by live_calls.caller_id
+    """
+)
+NO_TODAY_CALLS = sql.SQL("select null::text as caller_id, 0::bigint as calls_today where false")
 
 CALLER_THRESHOLDS = "select distinct short_call_threshold_sec from marts.agg_caller_id_calls_daily"
 

@@ -13,7 +13,7 @@ from typing import Any
 import psycopg
 from pydantic import BaseModel
 
-from . import compute, schemas
+from . import attempts, carrier_health, compute, schemas
 from .request import ReportRequest
 
 
@@ -25,6 +25,9 @@ class Report:
     exportable: bool = True
     grouped: bool = False  # takes group_by (time-series)
     dated: bool = True  # takes the date_from..date_to window and the filters
+    # compare (docs/api-reference.md §6.2): the report over the comparison window from the window's own
+    # answer, when that saves work; else `compute` runs again
+    previous: Callable[[psycopg.Connection, ReportRequest, Any], Any] | None = None
 
     @property
     def layout(self) -> schemas.FieldLayout:
@@ -39,10 +42,17 @@ REPORTS: dict[str, Report] = {
         Report("disposition-breakdown", compute.disposition_breakdown, schemas.DispositionResponse),
         Report("agent-performance", compute.agent_performance, schemas.AgentResponse),
         Report("funnel", compute.funnel, schemas.FunnelResponse),
-        Report("caller-id-health", compute.caller_id_health, schemas.CallerIdResponse),
+        Report(
+            "caller-id-health",
+            compute.caller_id_health,
+            schemas.CallerIdResponse,
+            previous=compute.caller_id_health_previous,
+        ),
         Report("hour-dow-heatmap", compute.hour_dow_heatmap, schemas.HeatmapResponse),
         Report("lead-source-attribution", compute.lead_source_attribution, schemas.LeadSourceResponse),
         Report("time-series", compute.time_series, schemas.TimeSeriesResponse, grouped=True),
+        Report("attempts", attempts.attempts, schemas.AttemptsResponse),
+        Report("carrier-health", carrier_health.carrier_health, schemas.CarrierHealthResponse),
         Report("abandon-rate", compute.abandon_rate, schemas.AbandonResponse, exportable=False, dated=False),
     )
 }

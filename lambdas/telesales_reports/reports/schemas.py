@@ -162,6 +162,63 @@ class TimeSeriesItem(BaseModel):
 TimeSeriesResponse = report_response("TimeSeriesResponse", list[TimeSeriesItem])
 
 
+class AttemptItem(BaseModel):
+    attempt: str = Field(description='Attempt number of the dial among its lead\'s dials: "1" ... "9", "10+".')
+    dials: int = Field(ge=0)
+    answers: int = Field(ge=0)
+    answer_rate_pct: DecimalString = Field(description="Decimal string, 2 dp: answers / dials x 100.")
+    conversions: int = Field(ge=0)
+    conversion_rate_pct: DecimalString = Field(description="Decimal string, 2 dp: conversions / dials x 100.")
+    avg_talk_time_sec: DecimalString = Field(description="Decimal string, 1 dp: talk seconds / answers.")
+
+
+AttemptsResponse = report_response(
+    "AttemptsResponse",
+    list[AttemptItem],
+    example={
+        "data": [
+            {"attempt": "1", "dials": 4210, "answers": 1431, "answer_rate_pct": "33.99", "conversions": 187,
+             "conversion_rate_pct": "4.44", "avg_talk_time_sec": "121.6"},
+            {"attempt": "2", "dials": 2974, "answers": 803, "answer_rate_pct": "27.00", "conversions": 71,
+             "conversion_rate_pct": "2.39", "avg_talk_time_sec": "98.2"},
+            {"attempt": "10+", "dials": 312, "answers": 22, "answer_rate_pct": "7.05", "conversions": 1,
+             "conversion_rate_pct": "0.32", "avg_talk_time_sec": "40.9"},
+        ]
+    },
+)  # fmt: skip
+
+
+class CarrierItem(BaseModel):
+    carrier: str
+    caller_ids: int = Field(ge=0, description="Pool numbers with this carrier.")
+    total_calls: int = Field(ge=0)
+    answered_calls: int = Field(ge=0)
+    asr_pct: float = Field(ge=0, le=100, description="answered / total x 100, 1 dp.")
+    acd_sec: int = Field(ge=0, description="Talk seconds / answered, rounded half away from zero.")
+    short_call_ratio_pct: float = Field(ge=0, le=100, description="short / total x 100, 1 dp.")
+    rejected_ratio_pct: float = Field(ge=0, le=100, description="rejected / total x 100, 1 dp.")
+    healthy: int = Field(ge=0, description="This carrier's caller IDs in caller-id-health status healthy.")
+    warning: int = Field(ge=0)
+    suspected_block: int = Field(ge=0)
+    no_data: int = Field(ge=0)
+
+
+CarrierHealthResponse = report_response(
+    "CarrierHealthResponse",
+    list[CarrierItem],
+    example={
+        "data": [
+            {"carrier": "viettel", "caller_ids": 212, "total_calls": 48211, "answered_calls": 15140, "asr_pct": 31.4,
+             "acd_sec": 96, "short_call_ratio_pct": 4.2, "rejected_ratio_pct": 3.1, "healthy": 198, "warning": 9,
+             "suspected_block": 1, "no_data": 4},
+            {"carrier": "mobifone", "caller_ids": 118, "total_calls": 20377, "answered_calls": 1834, "asr_pct": 9.0,
+             "acd_sec": 41, "short_call_ratio_pct": 12.6, "rejected_ratio_pct": 35.2, "healthy": 2, "warning": 10,
+             "suspected_block": 103, "no_data": 3},
+        ]
+    },
+)  # fmt: skip
+
+
 class AbandonCurrent(BaseModel):
     campaign_id: int
     attempts_total: int = Field(ge=0)

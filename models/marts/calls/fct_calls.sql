@@ -85,7 +85,7 @@ leads as ( -- noqa: ST03
         group by stored.tenant_id, stored.disposition_code
     ),
 
-    changed as (
+    changed_calls as (
         select calls.*
         from calls
         where calls.updated_at >= {{ updated_since }}
@@ -127,11 +127,56 @@ leads as ( -- noqa: ST03
                 calls.tenant_id = reflagged_codes.tenant_id
                 and calls.disposition_code = reflagged_codes.disposition_code
     ),
+
+    -- Attempt numbers (REPORTS.md 6.3) change only for the leads of changed calls, as they are now and
+    -- as stored (a call moved to another lead renumbers both); only their calls are numbered again.
+    renumbered_leads as (
+        select
+            changed_calls.tenant_id,
+            changed_calls.lead_id
+        from changed_calls
+        where changed_calls.lead_id is not null
+        union
+        select
+            stored.tenant_id,
+            stored.lead_id
+        from changed_calls
+        inner join {{ this }} as stored on changed_calls.call_id = stored.call_id
+        where stored.lead_id is not null
+    ),
+
+    lead_attempts as (
+        {{ attempt_numbers(ref('stg_raw__calls'), 'renumbered_leads') }}
+    ),
+
+    changed as (
+        select changed_calls.*
+        from changed_calls
+        union
+        -- a lead's other calls whose attempt number moved (a late call before them, a call moved away)
+        select calls.*
+        from lead_attempts
+        inner join {{ this }} as stored on lead_attempts.call_id = stored.call_id
+        inner join calls on lead_attempts.call_id = calls.call_id
+        where stored.attempt_number is distinct from lead_attempts.attempt_number
+    ),
 {% else %}
+    lead_attempts as (
+        {{ attempt_numbers(ref('stg_raw__calls')) }}
+    ),
+
     changed as (
         select * from calls
     ),
 {% endif %}
+
+numbered as (
+    select
+        changed.*,
+        lead_attempts.attempt_number
+    from changed
+    left join lead_attempts on changed.call_id = lead_attempts.call_id
+),
 
 final as (
     select
@@ -151,6 +196,7 @@ final as (
         handle_sec::integer as handle_sec,
         lead_campaign_id::bigint as lead_campaign_id,
         lead_source::text as lead_source,
+        attempt_number::integer as attempt_number,
         is_dial::boolean as is_dial,
         is_answered::boolean as is_answered,
         is_connected::boolean as is_connected,
@@ -169,7 +215,7 @@ final as (
         ended_at::timestamptz as ended_at,
         updated_at::timestamptz as updated_at,
         '{{ run_started_at }}'::timestamptz as dbt_loaded_at
-    from changed
+    from numbered
 )
 
 select * from final

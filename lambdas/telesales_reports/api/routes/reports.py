@@ -1,4 +1,4 @@
-"""The eight dated reports: `GET /api/telesales/reports/<report>` (JSON, or a file with format=csv|xlsx)."""
+"""The dated reports: `GET /api/telesales/reports/<report>` (JSON, or a file with format=csv|xlsx)."""
 
 from __future__ import annotations
 
@@ -122,3 +122,24 @@ def lead_source_attribution() -> Response | dict:
 def time_series() -> Response | dict:
     """The time-series report for the caller's tenant."""
     return run_report("time-series", router.current_event.raw_event)
+
+
+@router.get(
+    f"{BASE}/attempts", summary="attempts", responses=report_responses(schemas.AttemptsResponse), tags=["reports"]
+)
+@documented_by(report_query, returns=schemas.AttemptsResponse)
+def attempts() -> Response | dict:
+    """Contact and conversion by the dial's attempt number among its lead's dials (docs/api-reference.md §6.3)."""
+    return run_report("attempts", router.current_event.raw_event)
+
+
+@router.get(
+    f"{BASE}/carrier-health",
+    summary="carrier-health",
+    responses=report_responses(schemas.CarrierHealthResponse),
+    tags=["reports"],
+)
+@documented_by(report_query, returns=schemas.CarrierHealthResponse)
+def carrier_health() -> Response | dict:
+    """Caller-ID health rolled up by carrier, with each carrier's numbers counted by health status (§6.4)."""
+    return run_report("carrier-health", router.current_event.raw_event)
