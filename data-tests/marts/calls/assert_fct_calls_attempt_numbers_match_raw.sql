@@ -28,5 +28,8 @@ inner join checked_leads
     on
         facts.tenant_id = checked_leads.tenant_id
         and facts.lead_id = checked_leads.lead_id
-left join expected on facts.call_id = expected.call_id
+left join expected
+    on
+        facts.tenant_id = expected.tenant_id
+        and facts.call_id = expected.call_id
 where facts.attempt_number is distinct from expected.attempt_number

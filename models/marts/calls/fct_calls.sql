@@ -128,7 +128,7 @@ leads as ( -- noqa: ST03
                 and calls.disposition_code = reflagged_codes.disposition_code
     ),
 
-    -- Attempt numbers (REPORTS.md 6.3) change only for the leads of changed calls, as they are now and
+    -- Attempt numbers (docs/api-reference.md §6.3) change only for the leads of changed calls, as they are now and
     -- as stored (a call moved to another lead renumbers both); only their calls are numbered again.
     renumbered_leads as (
         select
@@ -141,7 +141,10 @@ leads as ( -- noqa: ST03
             stored.tenant_id,
             stored.lead_id
         from changed_calls
-        inner join {{ this }} as stored on changed_calls.call_id = stored.call_id
+        inner join {{ this }} as stored
+            on
+                changed_calls.tenant_id = stored.tenant_id
+                and changed_calls.call_id = stored.call_id
         where stored.lead_id is not null
     ),
 
@@ -156,8 +159,14 @@ leads as ( -- noqa: ST03
         -- a lead's other calls whose attempt number moved (a late call before them, a call moved away)
         select calls.*
         from lead_attempts
-        inner join {{ this }} as stored on lead_attempts.call_id = stored.call_id
-        inner join calls on lead_attempts.call_id = calls.call_id
+        inner join {{ this }} as stored
+            on
+                lead_attempts.tenant_id = stored.tenant_id
+                and lead_attempts.call_id = stored.call_id
+        inner join calls
+            on
+                lead_attempts.tenant_id = calls.tenant_id
+                and lead_attempts.call_id = calls.call_id
         where stored.attempt_number is distinct from lead_attempts.attempt_number
     ),
 {% else %}
@@ -175,7 +184,10 @@ numbered as (
         changed.*,
         lead_attempts.attempt_number
     from changed
-    left join lead_attempts on changed.call_id = lead_attempts.call_id
+    left join lead_attempts
+        on
+            changed.tenant_id = lead_attempts.tenant_id
+            and changed.call_id = lead_attempts.call_id
 ),
 
 final as (
