@@ -167,6 +167,69 @@ SUCCESS: dict[str, Any] = {
             {"bucket": "2026-06-02", "dials": 388, "answers": 97, "talk_sec": 17215, "conversions": 11},
         ]
     },
+    "getAttempts": {
+        "data": [
+            {
+                "attempt": "1",
+                "dials": 4210,
+                "answers": 1431,
+                "answer_rate_pct": "33.99",
+                "conversions": 187,
+                "conversion_rate_pct": "4.44",
+                "avg_talk_time_sec": "121.6",
+            },
+            {
+                "attempt": "2",
+                "dials": 2974,
+                "answers": 803,
+                "answer_rate_pct": "27.00",
+                "conversions": 71,
+                "conversion_rate_pct": "2.39",
+                "avg_talk_time_sec": "98.2",
+            },
+            {
+                "attempt": "10+",
+                "dials": 312,
+                "answers": 22,
+                "answer_rate_pct": "7.05",
+                "conversions": 1,
+                "conversion_rate_pct": "0.32",
+                "avg_talk_time_sec": "40.9",
+            },
+        ]
+    },
+    "getCarrierHealth": {
+        "data": [
+            {
+                "carrier": "viettel",
+                "caller_ids": 212,
+                "total_calls": 48211,
+                "answered_calls": 15140,
+                "asr_pct": 31.4,
+                "acd_sec": 96,
+                "short_call_ratio_pct": 4.2,
+                "rejected_ratio_pct": 3.1,
+                "healthy": 198,
+                "warning": 9,
+                "suspected_block": 1,
+                "no_data": 4,
+            },
+            {
+                "carrier": "mobifone",
+                "caller_ids": 118,
+                "total_calls": 20377,
+                "answered_calls": 1834,
+                "asr_pct": 9.0,
+                "acd_sec": 41,
+                "short_call_ratio_pct": 12.6,
+                "rejected_ratio_pct": 35.2,
+                "healthy": 2,
+                "warning": 10,
+                "suspected_block": 103,
+                "no_data": 3,
+            },
+        ]
+    },
     "getAbandonRate": {
         "data": {
             "current": {

@@ -40,11 +40,10 @@ class PreviousWindow(BaseModel):
     )
 
 
-def report_response(name: str, data_type: Any, example: dict | None = None) -> type[BaseModel]:
+def report_response(name: str, data_type: Any) -> type[BaseModel]:
     """`{"data": ...}`, and with `compare` also `previous` (the same shape) and `previous_window`."""
     return create_model(
         name,
-        __config__={"json_schema_extra": {"examples": [example]}} if example else None,
         data=(data_type, ...),
         previous=(
             data_type | None,
@@ -172,20 +171,7 @@ class AttemptItem(BaseModel):
     avg_talk_time_sec: DecimalString = Field(description="Decimal string, 1 dp: talk seconds / answers.")
 
 
-AttemptsResponse = report_response(
-    "AttemptsResponse",
-    list[AttemptItem],
-    example={
-        "data": [
-            {"attempt": "1", "dials": 4210, "answers": 1431, "answer_rate_pct": "33.99", "conversions": 187,
-             "conversion_rate_pct": "4.44", "avg_talk_time_sec": "121.6"},
-            {"attempt": "2", "dials": 2974, "answers": 803, "answer_rate_pct": "27.00", "conversions": 71,
-             "conversion_rate_pct": "2.39", "avg_talk_time_sec": "98.2"},
-            {"attempt": "10+", "dials": 312, "answers": 22, "answer_rate_pct": "7.05", "conversions": 1,
-             "conversion_rate_pct": "0.32", "avg_talk_time_sec": "40.9"},
-        ]
-    },
-)  # fmt: skip
+AttemptsResponse = report_response("AttemptsResponse", list[AttemptItem])
 
 
 class CarrierItem(BaseModel):
@@ -203,20 +189,7 @@ class CarrierItem(BaseModel):
     no_data: int = Field(ge=0)
 
 
-CarrierHealthResponse = report_response(
-    "CarrierHealthResponse",
-    list[CarrierItem],
-    example={
-        "data": [
-            {"carrier": "viettel", "caller_ids": 212, "total_calls": 48211, "answered_calls": 15140, "asr_pct": 31.4,
-             "acd_sec": 96, "short_call_ratio_pct": 4.2, "rejected_ratio_pct": 3.1, "healthy": 198, "warning": 9,
-             "suspected_block": 1, "no_data": 4},
-            {"carrier": "mobifone", "caller_ids": 118, "total_calls": 20377, "answered_calls": 1834, "asr_pct": 9.0,
-             "acd_sec": 41, "short_call_ratio_pct": 12.6, "rejected_ratio_pct": 35.2, "healthy": 2, "warning": 10,
-             "suspected_block": 103, "no_data": 3},
-        ]
-    },
-)  # fmt: skip
+CarrierHealthResponse = report_response("CarrierHealthResponse", list[CarrierItem])
 
 
 class AbandonCurrent(BaseModel):

@@ -125,7 +125,12 @@ def time_series() -> Response | dict:
 
 
 @router.get(
-    f"{BASE}/attempts", summary="attempts", responses=report_responses(schemas.AttemptsResponse), tags=["reports"]
+    f"{BASE}/attempts",
+    summary="attempts",
+    operation_id="getAttempts",
+    description="Dials, answers and conversions by the dial's attempt number among all of its lead's dials (every campaign, all time; 10 and above as `10+`), with the answer rate and the conversion rate per dial: when to stop calling a lead.",
+    responses=report_responses(schemas.AttemptsResponse),
+    tags=["reports"],
 )
 @documented_by(report_query, returns=schemas.AttemptsResponse)
 def attempts() -> Response | dict:
@@ -136,6 +141,8 @@ def attempts() -> Response | dict:
 @router.get(
     f"{BASE}/carrier-health",
     summary="carrier-health",
+    operation_id="getCarrierHealth",
+    description="Caller-ID health rolled up by carrier over exactly the dials caller-id-health counts: each carrier's pool numbers, calls, ASR, ACD, short-call and rejected ratios, and how many of its numbers are in each health status.",
     responses=report_responses(schemas.CarrierHealthResponse),
     tags=["reports"],
 )
