@@ -91,7 +91,7 @@ class Filters:
     team_id: int | None = None
     timezone: str = "UTC"
     group_by: str = "day"
-    compare: str | None = None  # REPORTS.md 6.2: the baseline then computes the comparison window
+    compare: str | None = None  # docs/api-reference.md §6.2: the baseline then computes the comparison window
 
     def compared(self) -> Filters:
         """The filters over the comparison window (own arithmetic: the same length before, or 52 weeks)."""
@@ -543,7 +543,7 @@ def base_time_series(conn: psycopg.Connection, f: Filters) -> list[dict]:
 
 
 def base_carrier_health(conn: psycopg.Connection, f: Filters) -> list[dict]:
-    """REPORTS.md 6.4: the caller-ID rows summed per carrier, with each number's health status counted."""
+    """docs/api-reference.md §6.4: the caller-ID rows summed per carrier, with each number's health status counted."""
     statuses = ("healthy", "warning", "suspected_block", "no_data")
     per: dict[str, list[int]] = {}
     counts: dict[str, dict[str, int]] = {}
@@ -572,27 +572,26 @@ def base_carrier_health(conn: psycopg.Connection, f: Filters) -> list[dict]:
 
 
 def base_attempts(conn: psycopg.Connection, f: Filters) -> list[dict]:
-    """REPORTS.md 6.3: every dial of the leads dialled in the window numbered over all time, then the
+    """docs/api-reference.md §6.3: every dial of the leads dialled in the window numbered over all time, then the
     window's dials grouped by number (10 and above together)."""
     where, params = call_filters(f)
     rows = _rows(
         conn,
         f"""
         with window_calls as (
-            select c.id, c.lead_id, c.result, c.talk_sec, coalesce({CONVERSION}, false) as conversion
-            from raw.calls c {DISPOSITION_JOIN}
+            select c.call_id, c.lead_id, c.is_answered, c.talk_sec, coalesce({CONVERSION}, false) as conversion
+            from {CALLS} {DISPOSITION_JOIN}
             where {where} and {DIAL} and c.lead_id is not null
         ),
         numbered as (
-            select c.id, row_number() over (partition by c.lead_id order by c.started_at, c.id) as attempt
-            from raw.calls c
+            select c.call_id, row_number() over (partition by c.lead_id order by c.started_at, c.call_id) as attempt
+            from {CALLS}
             where c.tenant_id = %(tenant_id)s and {DIAL}
               and c.lead_id in (select distinct lead_id from window_calls)
         )
-        select least(n.attempt, 10), count(*),
-               count(*) filter (where w.result in ('connected', 'abandoned')),
+        select least(n.attempt, 10), count(*), count(*) filter (where w.is_answered),
                count(*) filter (where w.conversion), coalesce(sum(w.talk_sec), 0)
-        from window_calls w join numbered n on n.id = w.id
+        from window_calls w join numbered n on n.call_id = w.call_id
         group by 1
         order by 1
         """,
@@ -960,7 +959,7 @@ def run_case(
         return
     ours = body["data"]
     baseline_filters = case.filters
-    if case.filters.compare:  # REPORTS.md 6.2: `previous` against the baseline over the comparison window
+    if case.filters.compare:  # §6.2: `previous` against the baseline over the comparison window
         ours = body["previous"]
         baseline_filters = case.filters.compared()
     baseline = BASELINES[case.report]

@@ -173,7 +173,7 @@ class Reference:
             })  # fmt: skip
         return sorted(rows, key=lambda r: (-r["total_calls"], r["cid"].encode("utf-8")))
 
-    # -- beyond the seed (REPORTS.md section 6.3-6.4)
+    # -- beyond the seed (docs/api-reference.md §6.3-6.4)
     def attempt_numbers(self) -> dict[int, int]:
         """call id -> its position among all of the tenant's dials of the same lead (started_at, then id)."""
         per_lead = defaultdict(list)
@@ -313,7 +313,7 @@ class Reference:
 
 
 def comparison_window(start: datetime, end: datetime, compare: str) -> tuple[datetime, datetime]:
-    """REPORTS.md section 6.2: the same length just before, or 52 weeks earlier."""
+    """docs/api-reference.md §6.2: the same length just before, or 52 weeks earlier."""
     if compare == "previous_period":
         return start - (end - start), start
     assert compare == "previous_year"

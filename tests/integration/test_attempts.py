@@ -1,4 +1,4 @@
-"""REPORTS.md section 6.3: the attempts report and fct_calls.attempt_number.
+"""docs/api-reference.md §6.3: the attempts report and fct_calls.attempt_number.
 
 The contract fixture's numbers are worked out by hand; a dataset of its own then receives late calls,
 calls moved between leads and calls that became blocked, and after an incremental build the attempt
@@ -48,7 +48,7 @@ def test_attempts_on_the_contract_day(api):
 
 
 def test_attempts_dials_equal_the_dashboards_dials_with_a_lead(api):
-    # REPORTS.md 6.3 invariant: 8 dashboard dials, one of them (call 9) without a lead.
+    # docs/api-reference.md §6.3 invariant: 8 dashboard dials, one of them (call 9) without a lead.
     assert sum(a["dials"] for a in data("attempts", DAY)) == data("dashboard", DAY)["total_dials"] - 1 == 7
 
 

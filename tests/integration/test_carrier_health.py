@@ -1,4 +1,4 @@
-"""REPORTS.md section 6.4: carrier-health, caller-ID health rolled up by carrier, on the contract fixture.
+"""docs/api-reference.md §6.4: carrier-health, caller-ID health rolled up by carrier, on the contract fixture.
 
 Expected numbers are worked out by hand from tests/contract_data.py; the invariant with caller-id-health
 (sums and status counts) is checked for several requests, also with a non-default short-call threshold.

@@ -123,7 +123,7 @@ def test_every_report_equals_the_reference(generated, data_):
     assert attempts == ref.attempts(start, end, **filters)
     carriers = data("carrier-health", params, tenant)
     assert carriers == ref.carrier_health(start, end, **filters)
-    # REPORTS.md section 6.3-6.4 invariants: attempts dials = the dashboard's dials that have a lead;
+    # docs/api-reference.md §6.3-6.4 invariants: attempts dials = the dashboard's dials that have a lead;
     # carrier-health sums and status counts = caller-id-health's.
     with_lead = [c for c in ref.window(start, end, **filters) if c["lead_id"] is not None]
     dashboard_with_lead = ref.dashboard(start, end, **filters)["total_dials"] - sum(
@@ -136,7 +136,7 @@ def test_every_report_equals_the_reference(generated, data_):
     assert sum(c["caller_ids"] for c in carriers) == len(cids)
     for status in ("healthy", "warning", "suspected_block", "no_data"):
         assert sum(c[status] for c in carriers) == sum(1 for r in cids if r["health_status"] == status)
-    # REPORTS.md section 6.2: `previous` is the report over the comparison window, same filters and timezone.
+    # docs/api-reference.md §6.2: `previous` is the report over the comparison window, same filters and timezone.
     compare = data_.draw(st.sampled_from(["previous_period", "previous_year"]))
     prev_start, prev_end = comparison_window(start, end, compare)
     answer = body("time-series", [*tz_params, ("group_by", group_by), ("compare", compare)], tenant)
