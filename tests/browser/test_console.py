@@ -183,6 +183,9 @@ def assert_page_matches_api(console: ConsolePage, query: str) -> dict:
             same(dom_row[key], value)
     checked.add("abandon-rate")
     assert checked == visible
+    # the optional panels are shown exactly when the API documents their reports
+    paths = requests.get(f"{console.live.base}/openapi.json", timeout=30).json()["paths"]
+    assert {r for r in OPTIONAL_TABLE_REPORTS if f"{BASE_PATH}/{r}" in paths} == visible & set(OPTIONAL_TABLE_REPORTS)
     return shown
 
 
