@@ -171,7 +171,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"  curl -s -o agents.xlsx -H \"Authorization: Bearer {token}\" '{base}/agent-performance/export?date_from={start}&date_to={end}&format=xlsx'"
     )
-    print(f"  OpenAPI: {base}/openapi.json   (Ctrl-C stops)")
+    print(f"  API reference: {base}/docs   OpenAPI: {base}/openapi.json   (Ctrl-C stops)")
     console = f"/?date_from={start}&date_to={end}&timezone=Asia/Ho_Chi_Minh#token={token}"
     note = "Open the reports console, signed in for tenant 1 (the token stays in the URL fragment, never sent):"
     return cmd_serve(args, last_line=lambda root: f"{note}\n{root}{console}")
