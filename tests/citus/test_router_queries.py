@@ -20,13 +20,11 @@ from psycopg import sql
 
 from telesales_dev.embedded_db import database_url
 from telesales_reports.db import connection as db
+from telesales_reports.reports.registry import DATED
 from tests.conftest import make_contract_db
 from tests.support import call
 
-REPORTS = [
-    "dashboard", "disposition-breakdown", "agent-performance", "funnel", "caller-id-health", "hour-dow-heatmap",
-    "lead-source-attribution", "time-series",
-]  # fmt: skip
+REPORTS = list(DATED)  # every dated report of the registry
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
 # Every filter shape, and windows that read each kind of rollup piece: whole UTC days (daily rollups),
 # local days (15-minute slots), windows cut to the second (call facts at the edges), a long window.
