@@ -1,6 +1,6 @@
 {% macro attempt_numbers(calls_relation, leads_cte=none) -%}
-    {#- (tenant_id, call_id, attempt_number) of every dial with a lead (docs/api-reference.md §6.3): its position among all of
-        the tenant's dials of the same lead, every campaign and all time, ordered by started_at, then id.
+    {#- (tenant_id, call_id, attempt_number) of every dial with a lead (docs/api-reference.md §6.3):
+        its position among all of the tenant's dials of the same lead, every campaign and all time, ordered by started_at, then id.
         Blocked attempts are not dials and get no number. With `leads_cte` (a CTE of tenant_id, lead_id),
         only the calls of those leads are numbered (incremental runs). -#}
     select
