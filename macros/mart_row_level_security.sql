@@ -41,8 +41,14 @@ begin
             ) as role_names,
             wanted.needs_function
         from (values
-            -- every tenant: internal BI and the API (which filters by the JWT's tenant itself)
-            ('telesales_all_tenants', 'true', array['telesales_api', 'telesales_reader']::name[], false),
+            -- every tenant: internal BI
+            ('telesales_all_tenants', 'true', array['telesales_reader']::name[], false),
+            -- the API: only the tenant its transaction set (db/connection.py, from the JWT), so a
+            -- query that forgot its tenant filter reads nothing; a plain comparison with a stable
+            -- value, so the planner uses it as an index condition on tenant_id (DECISIONLOG 52)
+            ('telesales_api_tenant',
+                'tenant_id = nullif(current_setting(''telesales.tenant_id'', true), '''')::bigint',
+                array['telesales_api']::name[], false),
             -- the session's tenant
             ('telesales_own_tenant', own_tenant,
                 array['telesales_tenant_reader']::name[], true)

@@ -81,6 +81,9 @@ def contract_db(fresh_database) -> str:
 
 @pytest.fixture
 def api(contract_db: str) -> str:
-    """Point the handler's connection at the contract database for this test."""
-    db.reset(contract_db)
+    """Point the handler's connection at the contract database for this test, logged in as the API's
+    own login (telesales_api: row-level security binds it to the request's tenant, as in AWS)."""
+    from tests.support import api_url
+
+    db.reset(api_url(contract_db))
     return contract_db

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import psycopg
 
 from telesales_build.dbt_runner import build
+from telesales_dev.embedded_db import api_login_url
 from telesales_dev.events import LambdaContext, http_api_event, query_string, tenant_claims
 from telesales_reports.api.handler import lambda_handler
 from telesales_reports.db import connection as db
@@ -143,6 +145,12 @@ class Raw:
                     for row in rows:
                         copy.write_row([row.get(c) for c in cols])
         self.rows = {}
+
+
+@functools.lru_cache
+def api_url(url: str) -> str:
+    """`url`'s database as the API's own login (telesales_api, bound by row-level security)."""
+    return api_login_url(url)
 
 
 def build_db(url: str, full_refresh: bool = False) -> None:

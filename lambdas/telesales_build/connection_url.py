@@ -17,6 +17,7 @@ class ConnectionParams:
     user: str
     password: str
     dbname: str
+    sslmode: str = "prefer"  # libpq's default; a URL's ?sslmode= is kept (dbt's profile reads it)
 
 
 def url_from_parts_env() -> str | None:
@@ -64,6 +65,7 @@ def parse_url(url: str) -> ConnectionParams:
             user=str(parts.get("user", "postgres")),
             password=str(parts.get("password", "")),
             dbname=str(parts.get("dbname", "postgres")),
+            sslmode=str(parts.get("sslmode", "prefer")),
         )
     parsed = urlparse(url)
     query = parse_qs(parsed.query)
@@ -74,4 +76,5 @@ def parse_url(url: str) -> ConnectionParams:
         user=unquote(parsed.username or query.get("user", ["postgres"])[0]),
         password=unquote(parsed.password or query.get("password", [""])[0]),
         dbname=(parsed.path or "/postgres").lstrip("/") or "postgres",
+        sslmode=query.get("sslmode", ["prefer"])[0],
     )

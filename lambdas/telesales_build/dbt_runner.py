@@ -49,6 +49,7 @@ def dbt_env(url: str) -> dict[str, str]:
         "TELESALES_DB_USER": params.user,
         "TELESALES_DB_PASSWORD": params.password,
         "TELESALES_DB_NAME": params.dbname,
+        "TELESALES_DB_SSLMODE": params.sslmode,
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
@@ -112,24 +113,18 @@ def run_dbt(
 # The incremental facts hold exactly the raw rows, each as of its last updated_at. A fingerprint of
 # (id, updated_at) over both sides tells whether an incremental run left them in step; it does not
 # when raw rows were deleted (a reload) or replicated late with an updated_at older than the look-back.
-IN_STEP_SQL = """
+# Schema-qualified with exact argument types: nothing on the search path can stand in (DECISIONLOG 48).
+def _fingerprint(id_column: str) -> str:
+    digest = f"pg_catalog.hashtextextended({id_column}::text || '|' || updated_at::text, 0::bigint)"
+    return f"count(*) as n, coalesce(sum({digest}), 0) as h"
+
+
+IN_STEP_SQL = f"""
 with
-raw_calls as (
-    select count(*) as n, coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0) as h
-    from raw.calls
-),
-fct_calls as (
-    select count(*) as n, coalesce(sum(hashtextextended(call_id::text || '|' || updated_at::text, 0)), 0) as h
-    from marts.fct_calls
-),
-raw_leads as (
-    select count(*) as n, coalesce(sum(hashtextextended(id::text || '|' || updated_at::text, 0)), 0) as h
-    from raw.leads
-),
-fct_leads as (
-    select count(*) as n, coalesce(sum(hashtextextended(lead_id::text || '|' || updated_at::text, 0)), 0) as h
-    from marts.fct_leads
-)
+raw_calls as (select {_fingerprint("id")} from raw.calls),
+fct_calls as (select {_fingerprint("call_id")} from marts.fct_calls),
+raw_leads as (select {_fingerprint("id")} from raw.leads),
+fct_leads as (select {_fingerprint("lead_id")} from marts.fct_leads)
 -- one row per side, compared column by column (Citus cannot compare anonymous row values)
 select
     raw_calls.n = fct_calls.n and raw_calls.h = fct_calls.h

@@ -1255,7 +1255,9 @@ def main(args: Any) -> int:
 
     from telesales_reports.api.handler import lambda_handler
 
-    db.reset(url)
+    from .embedded_db import api_login_url
+
+    db.reset(api_login_url(url))  # the API's own login: every timing includes row-level security
     with psycopg.connect(url, autocommit=True) as base_conn:
         base_conn.execute("set statement_timeout = '300s'")
         campaign_id, agent_ids, team_id, last_day = pick_filters(base_conn)

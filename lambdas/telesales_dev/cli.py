@@ -114,9 +114,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace, last_line=None) -> int:
     from telesales_reports.db import connection
 
+    from .embedded_db import api_login_url
     from .local_api import serve
 
-    connection.reset(_url())
+    connection.reset(api_login_url(_url()))  # the API's own login, bound by row-level security as in AWS
     server = serve(args.host, args.port)
     root = f"http://{args.host}:{server.server_port}"
     print(f"serving the report API on {root}/api/telesales/reports/", flush=True)
@@ -136,7 +137,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     from telesales_reports.db import connection
     from telesales_reports.jobs.abandon_snapshot import take_snapshot
 
-    connection.reset(_url())
+    from .embedded_db import api_login_url
+
+    connection.reset(api_login_url(_url()))
     print(take_snapshot())
     return 0
 

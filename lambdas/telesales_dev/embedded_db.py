@@ -55,3 +55,43 @@ def database_url() -> str:
     url = embedded_url()
     os.environ["DATABASE_URL"] = url
     return url
+
+
+def local_secret(name: str) -> str:
+    """A random secret generated once into the data folder (`name`), created with mode 0600: never
+    readable by another user, not even between creation and a chmod."""
+    path = data_dir() / name
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        import secrets
+
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(secrets.token_urlsafe(48))
+    return path.read_text(encoding="utf-8").strip()
+
+
+API_ROLE = "telesales_api"
+
+
+def api_login_url(url: str) -> str:
+    """The URL the local API, the tests and the benchmark connect with: `url`'s server and database,
+    logged in as `telesales_api` (the API's own login, bound by row-level security like the Lambdas'),
+    with a local password generated once into the data folder (0600). Falls back to `url`, with a
+    warning, when the role is missing or the user may not alter it (no CREATEROLE)."""
+    import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
+
+    password = local_secret("api-db-password")
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(
+                sql.SQL("alter role {} login password {}").format(sql.Identifier(API_ROLE), sql.Literal(password))
+            )
+    except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedObject) as exc:
+        warnings.warn(f"the API connects as the build user: cannot log in as {API_ROLE} ({exc})", stacklevel=2)
+        return url
+    return make_conninfo(url, user=API_ROLE, password=password)

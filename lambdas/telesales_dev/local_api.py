@@ -13,7 +13,6 @@ import base64
 import json
 import os
 import re
-import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,9 +21,10 @@ from urllib.parse import urlsplit
 import jwt
 
 from telesales_build.paths import data_dir
-from telesales_reports.settings import get_settings
+from telesales_reports.settings import MIN_JWT_SECRET_BYTES, SettingsError, get_settings
 
 from .console_files import console_file
+from .embedded_db import local_secret
 from .events import LambdaContext, http_api_event
 
 UNAUTHENTICATED = json.dumps({"message": "Unauthenticated."}).encode()
@@ -64,15 +64,18 @@ ERROR_MESSAGES = {
 
 
 def jwt_secret() -> str:
-    """TELESALES_JWT_SECRET, else a secret generated once into the project's data folder."""
+    """TELESALES_JWT_SECRET (at least 32 bytes, settings.py), else a secret generated once into the
+    project's data folder: created with mode 0600 (never readable by others, not even for a moment)."""
     configured = get_settings().jwt_secret
     if configured:
         return configured
-    path = data_dir() / "jwt-secret"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    secret = local_secret("jwt-secret")
+    if len(secret.encode("utf-8")) < MIN_JWT_SECRET_BYTES:
+        raise SettingsError(
+            f"{data_dir() / 'jwt-secret'}: the local JWT secret must be at least {MIN_JWT_SECRET_BYTES}"
+            " bytes; delete the file to have a new one generated"
+        )
+    return secret
 
 
 def make_token(tenant_id: int, ttl_seconds: int = 7 * 24 * 3600, subject: str = "local-user") -> str:

@@ -21,6 +21,7 @@ ENV_PREFIX = "TELESALES_"
 # Values never echoed in an error message.
 SECRET_FIELDS = frozenset({"database_url", "jwt_secret"})
 
+MIN_JWT_SECRET_BYTES = 32
 _SECRET_ARN = re.compile(r"arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+")
 # S3 bucket naming rules (general purpose buckets): 3-63 of a-z 0-9 . -, letter or digit at both ends.
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
         default=None, validation_alias="DATABASE_SSLMODE"
     )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=60000)
+    # Every request answers (or 503s) within this budget, below API Gateway's 29 s (DECISIONLOG 51).
+    request_budget_ms: int = Field(default=25000, ge=500, le=28000)
     connect_timeout_s: int = Field(default=3, ge=1, le=30)
     # docs/api-reference.md §3, caller-id-health: thresholds are configurable; these are the contract's defaults.
     short_call_threshold_sec: int = Field(default=10, ge=1, le=3600)
@@ -57,6 +60,7 @@ class Settings(BaseSettings):
     max_agent_ids: int = Field(default=500, ge=1, le=100000)
     # Longest request URL (path + query) the local API accepts; API Gateway enforces its own in AWS.
     max_query_string_bytes: int = Field(default=16384, ge=1024)
+    # HS256 key of the local API (RFC 7518 section 3.2: at least as long as the hash, 32 bytes).
     jwt_secret: str | None = None
     # Origins the local API answers CORS for: `*`, or a comma-separated list (the gateway has its own).
     cors_allow_origin: str = "*"
@@ -83,6 +87,17 @@ class Settings(BaseSettings):
             raise ValueError(
                 "must be a postgresql://user:password@host:port/dbname URL (or a libpq key=value string)"
             ) from None
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _jwt_secret_length(cls, value: str | None) -> str | None:
+        if value is not None and len(value.encode("utf-8")) < MIN_JWT_SECRET_BYTES:
+            raise ValueError(
+                f"must be at least {MIN_JWT_SECRET_BYTES} bytes: an HS256 key shorter than the hash can be"
+                " brute-forced from one token (generate one with: python -c 'import secrets;"
+                " print(secrets.token_urlsafe(48))')"
+            )
         return value
 
     @field_validator("database_secret_arn")

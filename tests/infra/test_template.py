@@ -127,7 +127,7 @@ def test_report_function_runtime_and_settings(resources: dict[str, Any]) -> None
     assert props["Architectures"] == ["arm64"]
     assert props["Handler"] == "telesales_reports.api.handler.lambda_handler"
     assert props["MemorySize"] == 1024
-    assert props["Timeout"] == 29
+    assert props["Timeout"] == 28  # below API Gateway's 29 s
     assert props["VpcConfig"]["SubnetIds"] == {"Ref": "PrivateSubnetIds"}
     assert props["VpcConfig"]["SecurityGroupIds"] == [{"Ref": "LambdaSecurityGroup"}]
     env = props["Environment"]["Variables"]
@@ -142,6 +142,8 @@ def test_report_function_runtime_and_settings(resources: dict[str, Any]) -> None
     ):
         assert name in env, name
     assert env["TELESALES_EXPORT_BUCKET"] == {"Ref": "ExportBucket"}
+    # The request's deadline: under the Lambda timeout, with room for rendering the answer.
+    assert int(env["TELESALES_REQUEST_BUDGET_MS"]) <= (props["Timeout"] - 2) * 1000
 
 
 def test_snapshot_function_runs_every_five_minutes(resources: dict[str, Any]) -> None:
@@ -171,9 +173,11 @@ CREDENTIAL_NAME = re.compile(r"PASSWORD|PASSWD|TOKEN|DATABASE_URL|(?<!_)SECRET(?
 
 def test_database_secret_is_passed_by_arn_only(template: dict[str, Any], resources: dict[str, Any]) -> None:
     assert "Default" not in template["Parameters"]["DatabaseSecretArn"]
+    assert "Default" not in template["Parameters"]["ApiDatabaseSecretArn"]
     for name, function in _of_type(resources, "AWS::Serverless::Function").items():
         env = function["Properties"]["Environment"]["Variables"]
-        assert env["DATABASE_SECRET_ARN"] == {"Ref": "DatabaseSecretArn"}, name
+        # The Lambdas log in as telesales_api with its own secret, never as the build user.
+        assert env["DATABASE_SECRET_ARN"] == {"Ref": "ApiDatabaseSecretArn"}, name
         for key, value in env.items():
             assert not CREDENTIAL_NAME.search(key), f"{name}: {key}"
             assert "resolve:secretsmanager" not in str(value), f"{name}: {key}"
@@ -196,18 +200,25 @@ def test_dbt_task_gets_the_login_through_ecs_secrets(resources: dict[str, Any]) 
     }
     for value in secrets.values():
         assert re.fullmatch(r"\$\{DatabaseSecretArn\}:[a-z]+::", value["Fn::Sub"])
+    environment = {v["Name"]: v["Value"] for v in container["Environment"]}
+    assert environment["TELESALES_DB_SSLMODE"] == "require"  # dbt over TLS, like the Lambdas
 
 
 def test_secret_reads_are_limited_to_the_database_secret(resources: dict[str, Any]) -> None:
-    readers = set()
+    readers = {}
     for role, statement in _statements(resources):
         actions = _as_list(statement["Action"])
         if any(a.startswith("secretsmanager:") for a in actions):
             assert actions == ["secretsmanager:GetSecretValue"], role
-            assert statement["Resource"] == {"Ref": "DatabaseSecretArn"}, role
-            readers.add(role)
-    # The dbt task's own role has no access: ECS injects the secret through the execution role.
-    assert readers == {"DatabaseProxyRole", "ReportApiRole", "SnapshotRole", "DbtTaskExecutionRole"}
+            readers[role] = statement["Resource"]["Ref"]
+    # The build user's secret reaches only the dbt task (ECS injects it through the execution role;
+    # the task's own role has no access); the proxy and the Lambdas read only the API's.
+    assert readers == {
+        "DatabaseProxyRole": "ApiDatabaseSecretArn",
+        "ReportApiRole": "ApiDatabaseSecretArn",
+        "SnapshotRole": "ApiDatabaseSecretArn",
+        "DbtTaskExecutionRole": "DatabaseSecretArn",
+    }
     # It may only write its run artifacts (tests/infra/test_operations.py).
     assert [s["Action"] for role, s in _statements(resources) if role == "DbtTaskRole"] == ["s3:PutObject"]
 
@@ -262,7 +273,7 @@ def test_database_is_reached_through_the_proxy(resources: dict[str, Any]) -> Non
     proxy = resources["DatabaseProxy"]["Properties"]
     assert proxy["EngineFamily"] == "POSTGRESQL"
     assert proxy["RequireTLS"] is True
-    assert proxy["Auth"][0]["SecretArn"] == {"Ref": "DatabaseSecretArn"}
+    assert [auth["SecretArn"] for auth in proxy["Auth"]] == [{"Ref": "ApiDatabaseSecretArn"}]
     target = resources["DatabaseProxyTargetGroup"]["Properties"]
     assert target["DBClusterIdentifiers"] == [{"Ref": "DBClusterIdentifier"}]
     # Lambda SG -> Proxy SG on 5432, Proxy SG -> DB SG.

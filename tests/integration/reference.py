@@ -114,8 +114,8 @@ class Reference:
             conv = sum(1 for c in calls if self.conversion(c))
             user = self.users.get(agent)
             rows.append({
-                "agent_id": agent, "name": user["name"] if user else "(unknown)",
-                "username": user["username"] if user else "", "dials": len(calls), "answers": answers,
+                "agent_id": agent, "name": user["name"].strip() if user else "(unknown)",
+                "username": user["username"].strip() if user else "", "dials": len(calls), "answers": answers,
                 "avg_aht_sec": ratio_int(sum(c["talk_sec"] + c["hold_sec"] + c["wrap_sec"] for c in calls), answers),
                 "conversions": conv, "conv_rate": pct_n(conv, answers, 2),
             })  # fmt: skip
@@ -131,7 +131,7 @@ class Reference:
         for code, n in counts.items():
             d = self.disp.get(code)
             rows.append({
-                "code": code, "label": d["label"] if d else code, "category": d["category"] if d else None,
+                "code": code, "label": d["label"].strip() if d else code, "category": d["category"] if d else None,
                 "color": d["color"] if d else "#9CA3AF", "count": n, "pct": pct_s(n, total),
             })  # fmt: skip
         return sorted(rows, key=lambda r: (-r["count"], r["code"].encode("utf-8")))
@@ -163,7 +163,7 @@ class Reference:
         for p, total, answered, talk, short, rejected, status in self._pool(start, end, **f):
             until = p["cooldown_until"]
             rows.append({
-                "cid": p["cid"], "display_name": p["display_name"], "carrier": p["carrier"],
+                "cid": p["cid"], "display_name": p["display_name"] and p["display_name"].strip(), "carrier": p["carrier"],
                 "cli_type": p["cli_type"], "pool_status": p["pool_status"],
                 "cooldown_until": until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if until else None,
                 "daily_cap": p["daily_cap"], "total_calls": total, "answered_calls": answered,

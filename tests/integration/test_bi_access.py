@@ -23,7 +23,7 @@ from telesales_build.dbt_runner import build
 from telesales_reports.db import connection as db
 from telesales_reports.jobs.abandon_snapshot import take_snapshot
 from tests.contract_data import NOW, contract_rows
-from tests.support import data
+from tests.support import api_url, data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
 
@@ -274,13 +274,20 @@ def test_superuser_set_role_to_tenant_reader_sees_nothing(bi_db):
 
 
 # ---------------------------------------------------------------------------------------------------
-# telesales_api: marts (all tenants), the live raw tables, the snapshots
+# telesales_api: marts and snapshots of the transaction's tenant (row-level security), the live raw tables
 
 
-def test_api_role_reads_marts_and_live_tables_and_writes_snapshots(bi_db, logins, marts):
+def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts):
     with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.api) as api:
         for mart in marts:
-            assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}"), mart
+            assert count(api, f"marts.{mart}") == 0, mart  # no tenant set: nothing at all
+        for tenant in (1, 2):
+            with api.transaction():
+                api.execute("select set_config('telesales.tenant_id', %s, true)", (str(tenant),))
+                for mart in marts:
+                    assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}", f"tenant_id = {tenant}"), mart
+                assert count(api, "marts.fct_calls", f"tenant_id <> {tenant}") == 0
+        # raw stays without row-level security (replication writes it); the API's SQL filters by tenant
         assert count(api, "raw.calls") == count(admin, "raw.calls")
         for live in ("raw.campaigns", "raw.teams", "raw.users"):  # abandon-rate, filters
             assert count(api, live) == count(admin, live), live
@@ -288,13 +295,40 @@ def test_api_role_reads_marts_and_live_tables_and_writes_snapshots(bi_db, logins
             assert count(api, view) == count(admin, view), view
         for relation in ("raw.leads", "raw.caller_ids", "ops.bi_tenant_roles"):
             assert denied(api, f"select 1 from {relation}"), relation
-        api.execute(
-            "insert into ops.abandon_rate_snapshots values"
-            " (2, 90, '2001-01-01', '2001-01-01', '2000-12-01', '2001-01-01', 1, 0, 0, 3, false)"
-        )
-        assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 1
+        row = "(2, 90, '2001-01-01', '2001-01-01', '2000-12-01', '2001-01-01', 1, 0, 0, 3, false)"
+        assert denied(api, f"insert into ops.abandon_rate_snapshots values {row}")  # no tenant set
+        with api.transaction():
+            api.execute("select set_config('telesales.tenant_id', '1', true)")
+            assert denied(api, f"insert into ops.abandon_rate_snapshots values {row}")  # another tenant's row
+        with api.transaction():
+            api.execute("select set_config('telesales.tenant_id', '2', true)")
+            api.execute(f"insert into ops.abandon_rate_snapshots values {row}")
+            assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 1
+        with api.transaction():
+            api.execute("select set_config('telesales.tenant_id', '1', true)")
+            assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 0
         admin.execute("delete from ops.abandon_rate_snapshots where slot_at = '2001-01-01'")
         admin.commit()
+
+
+def test_the_api_policy_is_an_index_condition(bi_db, logins):
+    """The tenant bound is a plain comparison with a stable value: the planner pushes it into the index."""
+    with acting_as(bi_db, logins.api) as api, api.transaction():
+        api.execute("select set_config('telesales.tenant_id', '1', true), set_config('enable_seqscan', 'off', true)")
+        plan = "\n".join(r[0] for r in api.execute("explain select count(*) from marts.fct_calls"))
+    assert "Index Cond: (tenant_id = (NULLIF(current_setting('telesales.tenant_id'::text, true)" in plan, plan
+
+
+def test_an_api_query_that_forgets_its_tenant_filter_reads_nothing_of_other_tenants(bi_db):
+    db.reset(api_url(bi_db))
+    try:
+        with db.read_only(1) as conn:
+            assert conn.execute("select count(*) as n from marts.fct_calls where tenant_id = 2").fetchone()["n"] == 0
+            assert conn.execute("select count(distinct tenant_id) as n from marts.dim_agents").fetchone()["n"] == 1
+        with db.read_only() as conn:  # no tenant at all: no rows
+            assert conn.execute("select count(*) as n from marts.fct_calls").fetchone()["n"] == 0
+    finally:
+        db.reset(bi_db)
 
 
 def test_the_api_works_when_its_login_is_only_a_member_of_telesales_api(bi_db, logins):

@@ -45,7 +45,8 @@ def _fixture() -> Raw:
     raw.team(5, TENANT, name="Đội A")
     raw.agent(101, TENANT, "Nguyễn Văn Ánh", "anh.nguyen", team_id=5)
     raw.agent(102, TENANT, "Trần Thị Bích", "bich.tran", team_id=5)
-    raw.agent(103, TENANT, HYPERLINK, "@evil")
+    # Names from the application are trimmed (DECISIONLOG 49): the payloads below arrive padded.
+    raw.agent(103, TENANT, f"\u3000 {HYPERLINK}\n", " @evil\t")
     raw.agent(201, 2, "Other tenant", "other")
     raw.disposition(TENANT, "sale", "Bán thành công", "contact", "#10B981", conv=True)
     raw.disposition(TENANT, "no_interest", "Không quan tâm", "contact", "#6B7280")
@@ -58,7 +59,7 @@ def _fixture() -> Raw:
         pool_status="cooldown",
         cooldown_until=datetime.fromisoformat("2026-06-09T02:31:14+00:00"),
     )
-    raw.caller_id(TENANT, "+84901234567", display_name="@Hotline", carrier="mobifone")
+    raw.caller_id(TENANT, "+84901234567", display_name="\u00a0@Hotline ", carrier="mobifone")
     raw.caller_id(TENANT, "0900000099")  # no calls at all
     leads = [
         raw.lead(TENANT, 10, "2026-06-01 02:00", source="facebook"),

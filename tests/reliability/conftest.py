@@ -19,6 +19,7 @@ import pytest
 
 from telesales_dev.local_api import jwt_secret, make_token, serve
 from telesales_reports.db import connection as db
+from tests.support import api_url
 
 BASE_PATH = "/api/telesales/reports"
 INVALID = "The given data was invalid."
@@ -75,7 +76,7 @@ class LiveApi:
 @pytest.fixture(scope="session")
 def live_api(contract_db: str) -> Iterator[LiveApi]:  # noqa: F811
     """`local_api.serve("127.0.0.1", 0)` in a background thread over the contract database."""
-    db.reset(contract_db)
+    db.reset(api_url(contract_db))
     server = serve("127.0.0.1", 0)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
@@ -99,7 +100,7 @@ def live(live_api: LiveApi) -> LiveApi:
 
     Other test folders point `db` elsewhere; resetting per test keeps a whole-suite run correct.
     """
-    db.reset(live_api.database_url)
+    db.reset(api_url(live_api.database_url))
     return live_api
 
 

@@ -28,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from telesales_reports.api.handler import openapi_json
 from telesales_reports.db import connection as db
 from tests.reliability.conftest import ALL_REPORTS, BASE_PATH, REPORTS, contract_problems
+from tests.support import api_url
 
 FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "20260601"))
@@ -56,7 +57,7 @@ SEEN: Counter = Counter()
 @pytest.fixture(scope="module")
 def fuzzed(live_api):
     """The live API with the handler pointed at the contract database (module scope: hypothesis reruns)."""
-    db.reset(live_api.database_url)
+    db.reset(api_url(live_api.database_url))
     yield live_api
     print(f"\nfuzz requests by (test, path, status): {len(SEEN)} kinds, {sum(SEEN.values())} requests")
     for (test, path, status), count in sorted(SEEN.items()):

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from telesales_reports.db import connection as db
+from tests.support import api_url
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "load_test.py"
 SECONDS = float(os.environ.get("LOAD_SECONDS", "5"))
@@ -36,7 +37,7 @@ def test_refuses_anything_but_loopback():
 
 
 def test_load(live_api):
-    db.reset(live_api.database_url)
+    db.reset(api_url(live_api.database_url))
     result = run_script(
         "--url",
         live_api.base,

@@ -21,9 +21,11 @@ from urllib.parse import urlencode, urlparse
 import psycopg
 import pytest
 
+from telesales_dev.embedded_db import local_secret
 from telesales_dev.local_api import jwt_secret
 from telesales_reports.db import connection as db
 from tests.reliability.conftest import REPORTS, forge_token, send
+from tests.support import api_url
 
 DAY = [("date_from", "2026-06-01"), ("date_to", "2026-06-07")]
 LEAD_PHONE = "0900000000"
@@ -91,7 +93,7 @@ def requests_to_log(live) -> list[tuple[str, dict, int]]:
 
 def secrets_of(live, plan) -> list[str]:
     """Every token sent (whole, and each of its three parts), the JWT secret, database passwords."""
-    values = {jwt_secret(), UNREACHABLE_PASSWORD}
+    values = {jwt_secret(), UNREACHABLE_PASSWORD, local_secret("api-db-password")}
     password = urlparse(live.database_url).password
     if password:
         values.add(password)
@@ -124,7 +126,7 @@ def test_logs_carry_no_secret_and_no_phone_number(live, collected, capfd):
             reply = send(live, target, headers={"Authorization": f"Bearer {live.token1}"})
             assert (reply.status, reply.json()) == (503, {"message": "Service Unavailable."})
     finally:
-        db.reset(live.database_url)
+        db.reset(api_url(live.database_url))
     plan.append(("503 requests", {"Authorization": f"Bearer {live.token1}"}, 503))
 
     captured = capfd.readouterr()

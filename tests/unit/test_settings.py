@@ -241,3 +241,18 @@ def test_secret_arn_setting_is_what_the_api_connects_with(secret, monkeypatch):
     db.reset()
     url = db._resolve_url()
     assert conninfo_to_dict(url)["user"] == "telesales_lambda"
+
+
+@pytest.mark.parametrize("secret", ["s3cr3t", "x" * 31, "ạ" * 10])  # "ạ" is 3 bytes: 30 bytes
+def test_a_jwt_secret_under_32_bytes_is_refused_without_echoing_it(monkeypatch, secret):
+    monkeypatch.setenv("TELESALES_JWT_SECRET", secret)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    message = str(error.value)
+    assert "TELESALES_JWT_SECRET: must be at least 32 bytes" in message
+    assert secret not in message
+
+
+def test_a_jwt_secret_of_32_bytes_is_accepted(monkeypatch):
+    monkeypatch.setenv("TELESALES_JWT_SECRET", "k" * 32)
+    assert load_settings().jwt_secret == "k" * 32

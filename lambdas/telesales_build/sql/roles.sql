@@ -101,3 +101,46 @@ grant usage on schema raw to telesales_api;
 grant select on raw.calls, raw.campaigns, raw.teams, raw.users to telesales_api;
 grant select, insert on ops.abandon_rate_snapshots to telesales_api;
 grant select on ops.build_runs to telesales_api;  -- X-Warehouse-Built-At
+
+-- Nobody but the owner creates objects in public (the default before PostgreSQL 15): a login that could
+-- create public.f(...) with an exact match for a call the build or the API makes would run its code
+-- as them. And every role this script creates resolves unqualified names in the system catalog only,
+-- when it logs in itself (the API's login does; the API also pins search_path per transaction).
+-- Either needs a privilege a managed build user may lack: then a warning, and an administrator runs
+-- this script once (docs/bi-access.md).
+do $harden$
+declare
+    role_name text;
+begin
+    begin
+        revoke create on schema public from public;
+    exception when insufficient_privilege or invalid_schema_name then
+        raise warning 'could not revoke CREATE on schema public from PUBLIC: %', sqlerrm;
+    end;
+    foreach role_name in array array['telesales_reader', 'telesales_tenant_reader', 'telesales_api'] loop
+        begin
+            execute format('alter role %I set search_path = pg_catalog, pg_temp', role_name);
+        exception when insufficient_privilege then
+            raise warning 'could not pin search_path of role %: %', role_name, sqlerrm;
+        end;
+    end loop;
+end
+$harden$;
+
+-- The snapshots, like the marts (macros/mart_row_level_security.sql): the API's login reads and writes
+-- only the rows of the tenant its transaction set (db.py), whatever a query forgets (DECISIONLOG 52).
+do $snapshots$
+begin
+    if not (select relrowsecurity from pg_catalog.pg_class where oid = 'ops.abandon_rate_snapshots'::regclass) then
+        alter table ops.abandon_rate_snapshots enable row level security;
+    end if;
+    if not exists (
+        select from pg_catalog.pg_policy
+        where polrelid = 'ops.abandon_rate_snapshots'::regclass and polname = 'telesales_api_tenant'
+    ) then
+        create policy telesales_api_tenant on ops.abandon_rate_snapshots for all to telesales_api
+            using (tenant_id = nullif(current_setting('telesales.tenant_id', true), '')::bigint)
+            with check (tenant_id = nullif(current_setting('telesales.tenant_id', true), '')::bigint);
+    end if;
+end
+$snapshots$;

@@ -15,9 +15,12 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.logging import correlation_paths
 
+from ..db import connection
 from ..db.connection import ServiceUnavailable
 from ..exports.storage import StorageUnavailable
 from ..exports.templates import TemplateError, TemplateUnavailable
+from ..settings import get_settings
+from . import response_size
 from .build_time import add_build_time
 from .errors import BODIES, NotFound, Unauthenticated, ValidationFailed
 from .observability import logger, tracer
@@ -103,7 +106,22 @@ def openapi_json() -> str:
     return documents.openapi_document_of(app)
 
 
+# Time kept back from the Lambda's remaining time for serialising and returning the answer.
+RESPONSE_MARGIN_MS = 1000
+
+
+def request_budget_ms(context) -> int:
+    """The request's deadline: the configured budget, never beyond the Lambda's own remaining time."""
+    budget = get_settings().request_budget_ms
+    remaining = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(remaining):
+        budget = min(budget, remaining() - RESPONSE_MARGIN_MS)
+    return max(budget, 0)
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @tracer.capture_lambda_handler(capture_response=False)
 def lambda_handler(event: dict, context) -> dict:
-    return app.resolve(event, context)
+    with connection.deadline(request_budget_ms(context)):
+        response = app.resolve(event, context)
+    return response_size.fit(event, response)

@@ -17,9 +17,9 @@ from .params import parse_request, tenant_from_event
 @tracer.capture_method(capture_response=False)
 def run_report(report: str, event: dict, req: ReportRequest | None = None) -> Response | dict:
     """Validate the request, compute the report in one read-only transaction, render JSON or a file."""
-    tenant_from_event(event)
+    tenant_id = tenant_from_event(event)
     started = time.perf_counter()
-    with connection.read_only() as conn:
+    with connection.read_only(tenant_id) as conn:
         if req is None:
             req = parse_request(event, conn, with_group_by=REPORTS[report].grouped)
         annotate(req.tenant_id, report)

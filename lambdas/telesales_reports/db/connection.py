@@ -2,13 +2,18 @@
 
 Faults (server down, statement timeout, a mart not built) become `ServiceUnavailable`; the caller
 answers 503. The connection survives a timed-out statement and is re-opened after a broken one.
+
+A request runs under a deadline (`deadline()`, DECISIONLOG 51): the connect timeout and each
+transaction's statement timeout are cut to the time left, and a watchdog cancels the running query
+when the budget runs out, so the answer (or the contract's 503) always comes before API Gateway's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,12 +31,53 @@ class ServiceUnavailable(Exception):
 _lock = threading.Lock()
 _conn: psycopg.Connection | None = None
 _url: str | None = None
+_deadline: float | None = None  # time.monotonic() by which the current request must have its answer
+
+# Below this much time left a query is not started: the answer is a 503 at once.
+MIN_QUERY_MS = 50
+# Every transaction resolves unqualified names in the system catalog only (DECISIONLOG 48).
+SEARCH_PATH = "pg_catalog, pg_temp"
 
 
-def _resolve_url() -> str:
+@contextmanager
+def deadline(budget_ms: int) -> Iterator[None]:
+    """Run the enclosed request within `budget_ms` milliseconds of database time and waiting."""
+    global _deadline
+    previous = _deadline
+    _deadline = time.monotonic() + budget_ms / 1000
+    try:
+        yield
+    finally:
+        _deadline = previous
+
+
+def remaining_ms() -> int | None:
+    """Milliseconds left of the current request's budget (None: no deadline)."""
+    if _deadline is None:
+        return None
+    return max(0, int((_deadline - time.monotonic()) * 1000))
+
+
+def _time_left(ceiling_ms: int) -> int:
+    """`ceiling_ms`, cut to the request's remaining budget; ServiceUnavailable when it is spent."""
+    left = remaining_ms()
+    if left is None:
+        return ceiling_ms
+    if left < MIN_QUERY_MS:
+        raise ServiceUnavailable("request deadline reached")
+    return min(ceiling_ms, left)
+
+
+# The API's secret is re-read at most this often (seconds), and at once when a login fails: a rotated
+# password (Secrets Manager rotates RDS secrets every 7 days by default) never fails a request.
+SECRET_MAX_AGE_S = 300
+
+
+def _resolve_url(refresh: bool = False) -> str:
     """DATABASE_URL, else the Secrets Manager secret (RDS JSON); neither is a fault (503).
 
-    The developer tools (local API, CLI, tests) resolve their database first and pass it to `reset`."""
+    The developer tools (local API, CLI, tests) resolve their database first and pass it to `reset`.
+    `refresh` re-reads the secret instead of using the cached copy (after a failed login)."""
     global _url
     if _url:
         return _url
@@ -39,18 +85,18 @@ def _resolve_url() -> str:
     if settings.database_url:
         _url = settings.database_url
     elif settings.database_secret_arn:
-        _url = url_from_secret(settings.database_secret_arn)
+        return url_from_secret(settings.database_secret_arn, refresh=refresh)  # cached by Powertools
     else:
         raise ServiceUnavailable("no database configured: set DATABASE_URL or DATABASE_SECRET_ARN")
     return _url
 
 
-def url_from_secret(secret_arn: str) -> str:
+def url_from_secret(secret_arn: str, refresh: bool = False) -> str:
     """Build a PostgreSQL URL from an RDS-style Secrets Manager secret (host, port, username, ...)."""
-    import boto3
+    from aws_lambda_powertools.utilities import parameters
     from psycopg.conninfo import make_conninfo
 
-    value = json.loads(boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"])
+    value = parameters.get_secret(secret_arn, transform="json", max_age=SECRET_MAX_AGE_S, force_fetch=refresh)
     settings = get_settings()
     # In AWS the database only accepts the RDS Proxy: its endpoint replaces the secret's host, over TLS.
     proxy = settings.database_proxy_endpoint
@@ -72,24 +118,42 @@ def reset(url: str | None = None) -> None:
             _conn.close()
         _conn = None
         _url = url
+    if get_settings().database_secret_arn:
+        from aws_lambda_powertools.utilities import parameters
+
+        parameters.clear_caches()
 
 
 def _connection() -> psycopg.Connection:
     global _conn
     if _conn is None or _conn.closed or _conn.broken:
-        settings = get_settings()
+        url = _resolve_url()
         try:
-            _conn = psycopg.connect(
-                _resolve_url(),
-                connect_timeout=settings.connect_timeout_s,
-                autocommit=False,
-                row_factory=dict_row,
-                application_name="telesales-reports-api",
-            )
+            _conn = _connect(url)
         except psycopg.Error as exc:
             _conn = None
-            raise ServiceUnavailable("database unreachable") from exc
+            # A rotated secret: the cached copy's login fails. Read the secret again and retry once.
+            fresh = _resolve_url(refresh=True) if get_settings().database_secret_arn else url
+            if fresh == url:
+                raise ServiceUnavailable("database unreachable") from exc
+            try:
+                _conn = _connect(fresh)
+            except psycopg.Error as retry_exc:
+                raise ServiceUnavailable("database unreachable") from retry_exc
     return _conn
+
+
+def _connect(url: str) -> psycopg.Connection:
+    settings = get_settings()
+    # libpq's connect_timeout is in whole seconds (at least 2): what is left, rounded up.
+    connect_s = max(2, math.ceil(_time_left(settings.connect_timeout_s * 1000) / 1000))
+    return psycopg.connect(
+        url,
+        connect_timeout=min(settings.connect_timeout_s, connect_s),
+        autocommit=False,
+        row_factory=dict_row,
+        application_name="telesales-reports-api",
+    )
 
 
 def _usable_connection() -> psycopg.Connection:
@@ -106,19 +170,43 @@ def _usable_connection() -> psycopg.Connection:
 
 
 @contextmanager
-def _transaction(read_only: bool, timeout_ms: int) -> Iterator[psycopg.Connection]:
+def _watchdog(conn: psycopg.Connection) -> Iterator[None]:
+    """Cancel the connection's running query when the request's deadline passes."""
+    left = remaining_ms()
+    if left is None:
+        yield
+        return
+    timer = threading.Timer(left / 1000, _cancel, args=(conn,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _cancel(conn: psycopg.Connection) -> None:
+    with contextlib.suppress(Exception):  # a connection closed meanwhile has nothing to cancel
+        conn.cancel_safe(timeout=2.0)
+
+
+@contextmanager
+def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Iterator[psycopg.Connection]:
     """A transaction on the reused connection with a statement timeout; every fault becomes
     ServiceUnavailable, and a connection that broke is dropped so the next request reconnects."""
     with _lock:
+        timeout_ms = _time_left(timeout_ms)
         conn = _usable_connection()
         try:
-            with conn.transaction():
+            with _watchdog(conn), conn.transaction():
                 if read_only:
                     conn.execute("set transaction read only")
-                # Report queries are short: JIT compilation would only add latency.
+                # Report queries are short: JIT compilation would only add latency. The tenant
+                # setting binds the API's login to one tenant's rows (row-level security, DECISIONLOG 52).
                 conn.execute(
-                    "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true)",
-                    (str(timeout_ms),),
+                    "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true),"
+                    " set_config('search_path', %s, true), set_config('telesales.tenant_id', %s, true)",
+                    (str(_time_left(timeout_ms)), SEARCH_PATH, "" if tenant_id is None else str(tenant_id)),
                 )
                 yield conn
         except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
@@ -128,14 +216,14 @@ def _transaction(read_only: bool, timeout_ms: int) -> Iterator[psycopg.Connectio
             raise ServiceUnavailable("database connection lost") from exc
 
 
-def read_only() -> contextlib.AbstractContextManager[psycopg.Connection]:
-    """A read-only transaction with the statement timeout (the report API)."""
-    return _transaction(read_only=True, timeout_ms=get_settings().statement_timeout_ms)
+def read_only(tenant_id: int | None = None) -> contextlib.AbstractContextManager[psycopg.Connection]:
+    """A read-only transaction with the statement timeout (the report API), bound to `tenant_id`."""
+    return _transaction(read_only=True, timeout_ms=get_settings().statement_timeout_ms, tenant_id=tenant_id)
 
 
-def read_write() -> contextlib.AbstractContextManager[psycopg.Connection]:
-    """A read-write transaction with a longer timeout (the snapshot job)."""
-    return _transaction(read_only=False, timeout_ms=get_settings().statement_timeout_ms * 6)
+def read_write(tenant_id: int | None = None) -> contextlib.AbstractContextManager[psycopg.Connection]:
+    """A read-write transaction (the snapshot job), bound to `tenant_id`."""
+    return _transaction(read_only=False, timeout_ms=get_settings().statement_timeout_ms, tenant_id=tenant_id)
 
 
 def _discard(conn: psycopg.Connection) -> None:

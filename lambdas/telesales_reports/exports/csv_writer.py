@@ -16,7 +16,10 @@ from .templates import Layout
 
 BOM = "\ufeff"
 # A cell that a spreadsheet could run as a formula (OWASP "CSV injection"): neutralised with a leading '.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The contract's list (= + - @, tab, CR), and what spreadsheet programs still evaluate: the signs after
+# leading whitespace or line breaks (Excel and LibreOffice skip them), and the full-width and small
+# forms of the signs (Excel normalises them while parsing a cell, as an East Asian IME types them).
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20\ufe66\ufe62\ufe63\ufe6b")
 NUMBER_RE = re.compile(r"^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$")
 
 
@@ -31,11 +34,19 @@ def cell_text(value: object) -> str:
     return neutralise(str(value))
 
 
+def looks_like_formula(text: str) -> bool:
+    """True when a spreadsheet program could evaluate the text: it starts with a formula sign (ASCII,
+    full-width or small form), maybe after whitespace or line breaks, or with a tab or CR; a plain
+    number such as "-1.50" or "+84901234567" is not a formula."""
+    if text.startswith(("\t", "\r")):
+        return True
+    body = text.lstrip()  # every Unicode whitespace, line breaks included
+    return body[:1] in FORMULA_SIGNS and not NUMBER_RE.match(text)
+
+
 def neutralise(text: str) -> str:
-    """Prefix `'` to text that starts like a formula, unless it is a plain number such as "-1.50"."""
-    if text.startswith(FORMULA_PREFIXES) and not NUMBER_RE.match(text):
-        return "'" + text
-    return text
+    """Prefix `'` to text that starts like a formula (`looks_like_formula`)."""
+    return "'" + text if looks_like_formula(text) else text
 
 
 def render(layout: Layout, rows: Iterable[dict]) -> bytes:

@@ -27,7 +27,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from . import DATETIME, DECIMAL, INT, NUMBER
-from .csv_writer import FORMULA_PREFIXES
+from .csv_writer import looks_like_formula
 from .templates import CellRule, ColorScale, Layout
 
 MAX_WIDTH = 60
@@ -119,7 +119,7 @@ def _text_cell(ws, value: object, bold: bool = False) -> WriteOnlyCell:
     cell = WriteOnlyCell(ws)
     cell.value = text
     cell.data_type = "s"  # even when it starts with "=": text, never a formula
-    if text.startswith(FORMULA_PREFIXES):
+    if looks_like_formula(text):
         cell.quotePrefix = True  # Excel keeps it text when the cell is edited
     if bold:
         cell.font = BOLD

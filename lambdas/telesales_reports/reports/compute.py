@@ -88,6 +88,7 @@ def agent_performance(conn: psycopg.Connection, req: ReportRequest) -> list[dict
 
 
 def hour_dow_heatmap(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    queries.use_local_time(conn, req.timezone)
     rows = _run(conn, queries.heatmap, req).fetchall()
     cells = {(r["day_of_week"], r["hour"]): r for r in rows}
     data = []
@@ -109,6 +110,7 @@ def hour_dow_heatmap(conn: psycopg.Connection, req: ReportRequest) -> list[dict]
 
 
 def time_series(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    queries.use_local_time(conn, req.timezone)
     rows = _run(conn, queries.time_series, req, bucket_format=queries.BUCKET_FORMATS[req.group_by]).fetchall()
     rows.sort(key=lambda r: r["bucket"])  # ascending; the labels are ASCII, so code point order
     return [
@@ -179,6 +181,7 @@ def caller_id_measures(conn: psycopg.Connection, req: ReportRequest, with_today:
     params = queries.base_params(req) | {"short_call_sec": threshold}
     rollup_ok = _rollup_threshold(conn) in (None, threshold)
     query = queries.caller_id_health(req, params, rollup_threshold_ok=rollup_ok, with_today=with_today)
+    queries.use_local_time(conn, req.timezone)  # health_calls_today: today's local midnight to midnight
     return conn.execute(query, params).fetchall()
 
 

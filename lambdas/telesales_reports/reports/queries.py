@@ -43,6 +43,16 @@ FCT_MEASURES = sql.SQL(
 )
 
 
+def use_local_time(conn, timezone: str) -> None:
+    """Make `timezone` the transaction's TimeZone: the report SQL reads local time as `ts::timestamp`.
+
+    `ts at time zone 'CET'` would not do: PostgreSQL looks a name up among the time zone
+    abbreviations first, so CET, EET, MET and WET would be fixed offsets without daylight saving.
+    The TimeZone setting always resolves a name as a TZDB zone (DECISIONLOG 47).
+    """
+    conn.execute("select set_config('TimeZone', %s, true)", (timezone,))
+
+
 def base_params(req: ReportRequest) -> dict:
     """The bound values every report query shares."""
     return {
@@ -52,7 +62,6 @@ def base_params(req: ReportRequest) -> dict:
         "campaign_id": req.campaign_id,
         "team_id": req.team_id,
         "agent_ids": list(req.agent_ids),
-        "timezone": req.timezone,
     }
 
 
@@ -189,8 +198,8 @@ def heatmap(req: ReportRequest, params: dict) -> sql.Composable:
     return sql.SQL(
         """
         select
-            extract(dow from slot_start at time zone %(timezone)s)::int as day_of_week,
-            extract(hour from slot_start at time zone %(timezone)s)::int as hour,
+            extract(dow from slot_start::timestamp)::int as day_of_week,
+            extract(hour from slot_start::timestamp)::int as hour,
             sum(dials)::bigint as dials,
             sum(answers)::bigint as answers
         from ({source}) as calls
@@ -206,7 +215,7 @@ def time_series(req: ReportRequest, params: dict) -> sql.Composable:
     return sql.SQL(
         """
         select
-            to_char(slot_start at time zone %(timezone)s, %(bucket_format)s) as bucket,
+            to_char(slot_start::timestamp, %(bucket_format)s) as bucket,
             sum(dials)::bigint as dials,
             sum(answers)::bigint as answers,
             sum(talk_sec)::bigint as talk_sec,
@@ -301,9 +310,8 @@ def caller_id_health(
 
         local_today as (
             select
-                (date_trunc('day', now() at time zone %(timezone)s)) at time zone %(timezone)s as day_start,
-                (date_trunc('day', now() at time zone %(timezone)s) + interval '1 day')
-                    at time zone %(timezone)s as day_end
+                date_trunc('day', now()) as day_start,
+                date_trunc('day', now()) + interval '1 day' as day_end
         ),
 
         today_calls as ({today})
@@ -557,8 +565,8 @@ order by snapshot_at desc
 limit 100
 """
 
-# The scheduled job (docs/api-reference.md §3): every active campaign, the 43,200 minutes before the
-# snapshot time, at most one row per campaign per 5-minute slot (the primary key).
+# The scheduled job (docs/api-reference.md §3): every active campaign of one tenant, the 43,200 minutes
+# before the snapshot time, at most one row per campaign per 5-minute slot (the primary key).
 ABANDON_SNAPSHOT = f"""
 with snapshot as (
     select
@@ -581,7 +589,7 @@ measured as (
         and calls.campaign_id = campaigns.campaign_id
         and calls.started_at >= snapshot.window_from
         and calls.started_at < snapshot.snapshot_at
-    where campaigns.campaign_status = 'active'
+    where campaigns.tenant_id = %(tenant_id)s and campaigns.campaign_status = 'active'
     group by campaigns.tenant_id, campaigns.campaign_id, campaigns.abandon_limit_pct
 )
 

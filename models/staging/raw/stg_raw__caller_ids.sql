@@ -6,7 +6,7 @@ renamed as (
     select
         tenant_id,
         cid,
-        display_name,
+        {{ trim_unicode_whitespace('display_name') }} as display_name,
         carrier,
         cli_type,
         pool_status,

@@ -6,7 +6,7 @@ renamed as (
     select
         tenant_id,
         code as disposition_code,
-        label as disposition_label,
+        {{ trim_unicode_whitespace('label') }} as disposition_label,
         category as disposition_category,
         color as disposition_color,
         is_conversion

@@ -7,8 +7,9 @@ renamed as (
         id as agent_id,
         tenant_id,
         team_id,
-        name as agent_name,
-        username,
+        -- Names from the application are trimmed of any Unicode whitespace (DECISIONLOG 49).
+        {{ trim_unicode_whitespace('name') }} as agent_name,
+        {{ trim_unicode_whitespace('username') }} as username,
         created_at,
         updated_at
     from source

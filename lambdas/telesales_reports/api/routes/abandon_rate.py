@@ -33,8 +33,8 @@ router = Router()
 @documented_by(abandon_query)
 def abandon_rate() -> dict:
     event = router.current_event.raw_event
-    tenant_from_event(event)
-    with connection.read_only() as conn:
+    tenant_id = tenant_from_event(event)
+    with connection.read_only(tenant_id) as conn:
         req = parse_request(event, conn, dated=False, abandon=True, allow_files=False)
         annotate(req.tenant_id, "abandon-rate")
         return {"data": REPORTS["abandon-rate"].compute(conn, req)}

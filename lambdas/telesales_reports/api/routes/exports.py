@@ -33,10 +33,10 @@ router = Router()
 @documented_by(export_query)
 def export(report: str) -> Response:
     event = router.current_event.raw_event
-    tenant_from_event(event)
+    tenant_id = tenant_from_event(event)
     if report not in REPORTS or not REPORTS[report].exportable:
         raise NotFound
-    with connection.read_only() as conn:
+    with connection.read_only(tenant_id) as conn:
         req = parse_request(event, conn, with_group_by=REPORTS[report].grouped)
     if req.format == "json":
         missing = not any(key == "format" for key, _ in query_pairs(event))

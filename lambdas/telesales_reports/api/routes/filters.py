@@ -33,6 +33,6 @@ router = Router()
 def filters() -> dict:
     """What a client's filter controls offer (docs/api-reference.md §6.5). Any parameter is ignored; no export."""
     tenant = tenant_from_event(router.current_event.raw_event)
-    with connection.read_only() as conn:
+    with connection.read_only(tenant) as conn:
         annotate(tenant, "filters")
         return {"data": filter_options(conn, tenant, lookups.known_timezones(conn).values())}
