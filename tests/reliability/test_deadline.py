@@ -135,7 +135,7 @@ def snapshots_cleared(api) -> Iterator[str]:
         conn.execute("delete from ops.abandon_rate_snapshots")
 
 
-def test_one_stuck_tenant_does_not_cost_the_others_their_snapshot(snapshots_cleared, monkeypatch, capsys):
+def test_one_stuck_tenant_does_not_cost_the_others_their_snapshot(snapshots_cleared, monkeypatch, caplog):
     monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", "1000")
     get_settings.cache_clear()
     try:
@@ -145,17 +145,15 @@ def test_one_stuck_tenant_does_not_cost_the_others_their_snapshot(snapshots_clea
         get_settings.cache_clear()
     assert result["failed_tenants"] == [1] and result["skipped_tenants"] == []
     assert result["written"] == 1  # tenant 2's active campaign 90
-    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    incomplete = [line for line in logged if line.get("message") == "abandon_rate_snapshot_incomplete"]
-    assert incomplete and incomplete[0]["failed_tenants"] == [1]
+    incomplete = [r for r in caplog.records if r.getMessage() == "abandon_rate_snapshot_incomplete"]
+    assert incomplete and incomplete[0].failed_tenants == [1]
 
 
-def test_the_snapshot_job_stops_at_its_deadline_and_logs_what_it_did_not_do(snapshots_cleared, slow_statements, capsys):
+def test_the_snapshot_job_stops_at_its_deadline_and_logs_what_it_did_not_do(snapshots_cleared, slow_statements, caplog):
     started = time.monotonic()
     with tenant_one_blocked(snapshots_cleared):
         result = take_snapshot(NOW, budget_ms=1200)
     assert time.monotonic() - started < 2.0
     assert (result["failed_tenants"], result["skipped_tenants"], result["written"]) == ([1], [2], 0)
-    logged = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
-    incomplete = [line for line in logged if line.get("message") == "abandon_rate_snapshot_incomplete"]
-    assert incomplete and incomplete[0]["skipped_tenants"] == [2]
+    incomplete = [r for r in caplog.records if r.getMessage() == "abandon_rate_snapshot_incomplete"]
+    assert incomplete and incomplete[0].skipped_tenants == [2]
