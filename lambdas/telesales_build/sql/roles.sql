@@ -4,7 +4,8 @@
 --   telesales_reader         every mart, every tenant (internal BI)
 --   telesales_tenant_reader  every mart, only the rows of the tenant its login is mapped to in
 --                            ops.bi_tenant_roles (row-level security, macros/mart_row_level_security.sql)
---   telesales_api            the Lambdas' login is a member: marts, the live raw tables the API reads
+--   telesales_api            the API's login (itself, or a member): marts and snapshots of the tenant its
+--                            transaction sets (row-level security), the live raw tables the API reads
 --                            (raw.calls, raw.campaigns, raw.teams, raw.users) and the abandon-rate snapshots
 --
 -- Access to the marts themselves (select + policies) is granted by dbt (dbt_project.yml `+grants`
