@@ -19,12 +19,12 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 from tests.support import Ctx, event
 
-from telesales_reports import db
+from telesales_build.bootstrap import ensure_schema
+from telesales_build.dbt_runner import build
+from telesales_dev.embedded_db import api_login_url, database_url
+from telesales_dev.generate import GenerateOptions, generate
 from telesales_reports.api.handler import lambda_handler
-from telesales_reports.bootstrap import ensure_schema
-from telesales_reports.build import build
-from telesales_reports.database import api_login_url, database_url
-from telesales_reports.generate import GenerateOptions, generate
+from telesales_reports.db import connection as db
 
 NAME = "telesales_rls_cost"
 REPORTS = (
