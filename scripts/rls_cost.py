@@ -17,11 +17,12 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import urlparse, urlunparse
 
 import psycopg
-from tests.support import Ctx, event
+from tests.support import event
 
 from telesales_build.bootstrap import ensure_schema
 from telesales_build.dbt_runner import build
 from telesales_dev.embedded_db import api_login_url, database_url
+from telesales_dev.events import LambdaContext
 from telesales_dev.generate import GenerateOptions, generate
 from telesales_reports.api.handler import lambda_handler
 from telesales_reports.db import connection as db
@@ -55,7 +56,7 @@ def _database(server: str, reuse: bool, calls: int) -> str:
 
 def _time(report: str, params: list[tuple[str, str]]) -> float:
     started = time.perf_counter()
-    response = lambda_handler(event(f"/api/telesales/reports/{report}", params), Ctx())
+    response = lambda_handler(event(f"/api/telesales/reports/{report}", params), LambdaContext())
     elapsed = (time.perf_counter() - started) * 1000
     assert response["statusCode"] == 200, response
     return elapsed
