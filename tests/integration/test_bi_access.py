@@ -280,13 +280,20 @@ def test_superuser_set_role_to_tenant_reader_sees_nothing(bi_db):
 # telesales_api: marts and snapshots of the transaction's tenant (row-level security), the live raw tables
 
 
+def bind_tenant(conn: psycopg.Connection, tenant: int) -> None:
+    """What the API's transactions do (db/connection.py): the tenant as a transaction-local setting,
+    propagated to Citus workers when there are any."""
+    conn.execute("set local citus.propagate_set_commands = 'local'")
+    conn.execute(sql.SQL("set local telesales.tenant_id = {}").format(sql.Literal(str(tenant))))
+
+
 def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts):
     with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.api) as api:
         for mart in marts:
             assert count(api, f"marts.{mart}") == 0, mart  # no tenant set: nothing at all
         for tenant in (1, 2):
             with api.transaction():
-                api.execute("select set_config('telesales.tenant_id', %s, true)", (str(tenant),))
+                bind_tenant(api, tenant)
                 for mart in marts:
                     assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}", f"tenant_id = {tenant}"), mart
                 assert count(api, "marts.fct_calls", f"tenant_id <> {tenant}") == 0
@@ -301,14 +308,14 @@ def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts
         row = "(2, 90, '2001-01-01', '2001-01-01', '2000-12-01', '2001-01-01', 1, 0, 0, 3, false)"
         assert denied(api, f"insert into ops.abandon_rate_snapshots values {row}")  # no tenant set
         with api.transaction():
-            api.execute("select set_config('telesales.tenant_id', '1', true)")
+            bind_tenant(api, 1)
             assert denied(api, f"insert into ops.abandon_rate_snapshots values {row}")  # another tenant's row
         with api.transaction():
-            api.execute("select set_config('telesales.tenant_id', '2', true)")
+            bind_tenant(api, 2)
             api.execute(f"insert into ops.abandon_rate_snapshots values {row}")
             assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 1
         with api.transaction():
-            api.execute("select set_config('telesales.tenant_id', '1', true)")
+            bind_tenant(api, 1)
             assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 0
         admin.execute("delete from ops.abandon_rate_snapshots where slot_at = '2001-01-01'")
         admin.commit()
@@ -317,7 +324,8 @@ def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts
 def test_the_api_policy_is_an_index_condition(bi_db, logins):
     """The tenant bound is a plain comparison with a stable value: the planner pushes it into the index."""
     with acting_as(bi_db, logins.api) as api, api.transaction():
-        api.execute("select set_config('telesales.tenant_id', '1', true), set_config('enable_seqscan', 'off', true)")
+        bind_tenant(api, 1)
+        api.execute("set local enable_seqscan = off")
         plan = "\n".join(r[0] for r in api.execute("explain select count(*) from marts.fct_calls"))
     assert "Index Cond: (tenant_id = (NULLIF(current_setting('telesales.tenant_id'::text, true)" in plan, plan
 

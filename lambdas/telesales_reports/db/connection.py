@@ -14,11 +14,13 @@ import contextlib
 import math
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
 from psycopg import errors as pg_errors
+from psycopg import sql
 from psycopg.rows import dict_row
 
 from ..settings import get_settings
@@ -169,6 +171,18 @@ def _usable_connection() -> psycopg.Connection:
     return conn
 
 
+_citus: weakref.WeakKeyDictionary[psycopg.Connection, bool] = weakref.WeakKeyDictionary()
+
+
+def _on_citus(conn: psycopg.Connection) -> bool:
+    """True when the connection's database has the Citus extension (asked once per connection)."""
+    if conn not in _citus:
+        _citus[conn] = conn.execute(
+            "select count(*) > 0 as yes from pg_catalog.pg_extension where extname = 'citus'"
+        ).fetchone()["yes"]
+    return _citus[conn]
+
+
 @contextmanager
 def _watchdog(conn: psycopg.Connection) -> Iterator[None]:
     """Cancel the connection's running query when the request's deadline passes."""
@@ -208,6 +222,11 @@ def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Ite
                     " set_config('search_path', %s, true), set_config('telesales.tenant_id', %s, true)",
                     (str(_time_left(timeout_ms)), SEARCH_PATH, "" if tenant_id is None else str(tenant_id)),
                 )
+                if tenant_id is not None and _on_citus(conn):
+                    # Citus evaluates the policy on its workers: SET LOCAL travels there with the
+                    # transaction (citus.propagate_set_commands), a set_config() does not.
+                    conn.execute("set local citus.propagate_set_commands = 'local'")
+                    conn.execute(sql.SQL("set local telesales.tenant_id = {}").format(sql.Literal(str(tenant_id))))
                 yield conn
         except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc
