@@ -183,6 +183,17 @@ def _on_citus(conn: psycopg.Connection) -> bool:
     return _citus[conn]
 
 
+def set_local(conn: psycopg.Connection, name: str, value: str) -> None:
+    """Set `name` for the rest of the transaction, here and, on Citus, on the workers its queries run
+    on: SET LOCAL travels there with the transaction (citus.propagate_set_commands); set_config() does
+    not, and elsewhere a set_config() keeps the value a bound parameter."""
+    if _on_citus(conn):
+        conn.execute("set local citus.propagate_set_commands = 'local'")
+        conn.execute(sql.SQL("set local {} = {}").format(sql.Identifier(*name.split(".")), sql.Literal(value)))
+    else:
+        conn.execute("select set_config(%s, %s, true)", (name, value))
+
+
 @contextmanager
 def _watchdog(conn: psycopg.Connection) -> Iterator[None]:
     """Cancel the connection's running query when the request's deadline passes."""
@@ -223,10 +234,7 @@ def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Ite
                     (str(_time_left(timeout_ms)), SEARCH_PATH, "" if tenant_id is None else str(tenant_id)),
                 )
                 if tenant_id is not None and _on_citus(conn):
-                    # Citus evaluates the policy on its workers: SET LOCAL travels there with the
-                    # transaction (citus.propagate_set_commands), a set_config() does not.
-                    conn.execute("set local citus.propagate_set_commands = 'local'")
-                    conn.execute(sql.SQL("set local telesales.tenant_id = {}").format(sql.Literal(str(tenant_id))))
+                    set_local(conn, "telesales.tenant_id", str(tenant_id))
                 yield conn
         except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from psycopg import sql
 
+from ..db.connection import set_local
 from .request import ReportRequest
 from .window import DAY_SECONDS, decompose, is_day_aligned
 
@@ -50,7 +51,7 @@ def use_local_time(conn, timezone: str) -> None:
     abbreviations first, so CET, EET, MET and WET would be fixed offsets without daylight saving.
     The TimeZone setting always resolves a name as a TZDB zone (DECISIONLOG 47).
     """
-    conn.execute("select set_config('TimeZone', %s, true)", (timezone,))
+    set_local(conn, "TimeZone", timezone)
 
 
 def base_params(req: ReportRequest) -> dict:
