@@ -21,7 +21,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg import sql
-from psycopg.rows import dict_row
+from psycopg.rows import dict_row, tuple_row
 
 from ..settings import get_settings
 
@@ -177,9 +177,10 @@ _citus: weakref.WeakKeyDictionary[psycopg.Connection, bool] = weakref.WeakKeyDic
 def _on_citus(conn: psycopg.Connection) -> bool:
     """True when the connection's database has the Citus extension (asked once per connection)."""
     if conn not in _citus:
-        _citus[conn] = conn.execute(
-            "select count(*) > 0 as yes from pg_catalog.pg_extension where extname = 'citus'"
-        ).fetchone()["yes"]
+        with conn.cursor(row_factory=tuple_row) as cur:
+            _citus[conn] = cur.execute(
+                "select exists (select from pg_catalog.pg_extension where extname = 'citus')"
+            ).fetchone()[0]
     return _citus[conn]
 
 
