@@ -89,7 +89,7 @@ def recorded_statements() -> Iterator[list[tuple[object, object]]]:
 
 
 def _is_report_statement(query) -> bool:
-    text = query if isinstance(query, str) else repr(query)
+    text = query if isinstance(query, str) else query.as_string(None)
     return not any(text.lstrip().lower().startswith(p) for p in ("select 1", "set ", "select set_config"))
 
 
