@@ -1,21 +1,58 @@
-{% macro scope_to_changed_periods(relation, time_column, width) -%}
+{% macro changed_periods(fact, width) -%}
+    {#- The (tenant_id, period_start) pairs, of UTC width `width`, that an incremental run of the
+        current model must rebuild: the periods of every row of the base fact (`fact`: 'calls' ->
+        fct_calls.started_at, 'leads' -> fct_leads.created_at) (re)loaded since this model's last
+        run, and the periods those rows held before (ops.fact_moves, written by the facts'
+        post-hooks). The old periods make a row that moved rebuild the period it left, and the
+        rebuild of an emptied period deletes its rows (delete_changed_periods). -#}
+    {%- set base = ref('fct_calls') if fact == 'calls' else ref('fct_leads') %}
+    {%- set time_column = 'started_at' if fact == 'calls' else 'created_at' %}
+    {%- set since = max_of_this('dbt_loaded_at') %}
+    select distinct
+        changed.tenant_id,
+        {{ utc_bin('changed.' ~ time_column, width) }} as period_start
+    from {{ base }} as changed
+    where changed.dbt_loaded_at > {{ since }}
+    union
+    select distinct
+        moved.tenant_id,
+        {{ utc_bin('moved.old_at', width) }} as period_start
+    from ops.fact_moves as moved
+    where moved.fact = '{{ fact }}' and moved.logged_at > {{ since }}
+{%- endmacro %}
+
+
+{% macro delete_changed_periods(fact, period_column, width) -%}
+    {#- Pre-hook of an incremental rollup: delete every changed period (changed_periods) before the
+        run inserts their new rows, so a period that no longer holds any row is emptied too (the
+        delete+insert strategy alone deletes only the keys present in the new rows). -#}
+    {%- if is_incremental() %}
+    delete from {{ this }} as target
+    using ({{ changed_periods(fact, width) }}) as changed
+    where
+        target.tenant_id = changed.tenant_id
+        and target.{{ period_column }} >= changed.period_start
+        and target.{{ period_column }} < changed.period_start + interval '{{ width }}'
+    {%- else %}
+    select 1
+    {%- endif %}
+{%- endmacro %}
+
+
+{% macro scope_to_changed_periods(relation, time_column, width, fact) -%}
     {#- The rows of `relation` with their UTC `period_start` (the `width` period of `time_column`),
-        limited on incremental runs to the (tenant, period) pairs that hold a row (re)loaded since
-        this model's last run. With unique_key = ['tenant_id', <period column>] and delete+insert,
-        those periods are rebuilt whole. Each changed period is read as a range of `time_column`,
-        so an index on (tenant_id, time_column) serves it. -#}
+        limited on incremental runs to the changed periods of the base fact (changed_periods).
+        With the pre-hook delete_changed_periods and delete+insert on (tenant, period), those
+        periods are rebuilt whole. Each changed period is read as a range of `time_column`, so an
+        index on (tenant_id, time_column) serves it. -#}
+    {#- ref() at parse time too: the model then depends on the base fact it takes its periods from -#}
+    {%- set base_fact = ref('fct_calls') if fact == 'calls' else ref('fct_leads') %}
     {%- set period = utc_bin('sourced.' ~ time_column, width) %}
     {%- if is_incremental() %}
     select
         sourced.*,
         changed_periods.period_start
-    from (
-        select distinct
-            changed.tenant_id,
-            {{ utc_bin('changed.' ~ time_column, width) }} as period_start
-        from {{ relation }} as changed
-        where changed.dbt_loaded_at > {{ max_of_this('dbt_loaded_at') }}
-    ) as changed_periods
+    from ({{ changed_periods(fact, width) }}) as changed_periods
     -- lateral: one index range scan per changed period, whatever the planner estimates
     cross join lateral (
         select in_period.*

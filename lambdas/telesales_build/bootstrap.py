@@ -7,7 +7,7 @@ from importlib import resources
 
 import psycopg
 
-SCRIPTS = ("raw_schema.sql", "raw_indexes.sql", "ops_schema.sql", "roles.sql")
+SCRIPTS = ("raw_schema.sql", "raw_indexes.sql", "ops_schema.sql", "roles.sql", "warehouse_state.sql")
 # Run last, and only in a database with the citus extension: distributes the raw and ops tables.
 CITUS_SCRIPT = "citus.sql"
 

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import psycopg
 import yaml
@@ -19,6 +20,14 @@ from . import build_runs
 from .bootstrap import ensure_schema
 from .connection_url import parse_url, require_url
 from .paths import project_root
+from .warehouse_state import (
+    BUILDING,
+    database_now,
+    facts_in_step,
+    prepare_building_copy,
+    publish,
+    reset_building_copy,
+)
 
 BUILD_LOCK_KEY = "telesales_reports.dbt_build"
 
@@ -30,6 +39,10 @@ class BuildLocked(RuntimeError):
 class BuildFailed(RuntimeError):
     """dbt reported an error (a model or a test failed)."""
 
+    def __init__(self, message: str, failed_nodes: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.failed_nodes = tuple(failed_nodes)
+
 
 @dataclass
 class BuildResult:
@@ -37,6 +50,7 @@ class BuildResult:
     nodes: list[tuple[str, str, float]] = field(default_factory=list)  # (node, status, seconds)
     warnings: int = 0
     errors: list[str] = field(default_factory=list)
+    failed_nodes: list[str] = field(default_factory=list)
     full_refresh_fallback: bool = False
 
 
@@ -93,8 +107,10 @@ def run_dbt(
                 elapsed = float(event.data.run_result.execution_time)
             result.nodes.append((node.unique_id, status, elapsed))
             message = getattr(event.data.run_result, "message", "") or ""
-            if status in ("error", "fail", "runtime error") and message:
-                result.errors.append(f"{node.unique_id}: {message}")
+            if status in ("error", "fail", "runtime error"):
+                result.failed_nodes.append(node.unique_id)
+                if message:
+                    result.errors.append(f"{node.unique_id}: {message}")
             if status == "warn":
                 result.warnings += 1
             if on_node:
@@ -106,40 +122,14 @@ def run_dbt(
     result.seconds = time.perf_counter() - started
     if not res.success:
         detail = "; ".join(result.errors[:10]) or (str(res.exception) if res.exception else "see dbt logs")
-        raise BuildFailed(f"DBT BUILD FAILED: {detail}")
+        raise BuildFailed(f"DBT BUILD FAILED: {detail}", result.failed_nodes)
     return result
 
 
-# The incremental facts hold exactly the raw rows, each as of its last updated_at. A fingerprint of
-# (id, updated_at) over both sides tells whether an incremental run left them in step; it does not
-# when raw rows were deleted (a reload) or replicated late with an updated_at older than the look-back.
-# Schema-qualified with exact argument types: nothing on the search path can stand in (DECISIONLOG 48).
-def _fingerprint(id_column: str) -> str:
-    digest = f"pg_catalog.hashtextextended({id_column}::text || '|' || updated_at::text, 0::bigint)"
-    return f"count(*) as n, coalesce(sum({digest}), 0) as h"
-
-
-IN_STEP_SQL = f"""
-with
-raw_calls as (select {_fingerprint("id")} from raw.calls),
-fct_calls as (select {_fingerprint("call_id")} from marts.fct_calls),
-raw_leads as (select {_fingerprint("id")} from raw.leads),
-fct_leads as (select {_fingerprint("lead_id")} from marts.fct_leads)
--- one row per side, compared column by column (Citus cannot compare anonymous row values)
-select
-    raw_calls.n = fct_calls.n and raw_calls.h = fct_calls.h
-    and raw_leads.n = fct_leads.n and raw_leads.h = fct_leads.h
-from raw_calls, fct_calls, raw_leads, fct_leads
-"""
-
-
-def facts_in_step(url: str) -> bool:
-    """True when marts.fct_calls / fct_leads hold exactly the raw rows (ids and updated_at)."""
-    try:
-        with psycopg.connect(url, autocommit=True) as conn:
-            return bool(conn.execute(IN_STEP_SQL).fetchone()[0])
-    except psycopg.errors.UndefinedTable:
-        return False
+def _invariant_failed(failure: BuildFailed) -> bool:
+    """True when an invariant test (data-tests/marts/assert_*) failed: a full refresh of what it covers
+    can heal it. A model error (SQL, contract) is not healed: it would fail the same way."""
+    return any(".assert_" in node for node in failure.failed_nodes)
 
 
 def build(
@@ -151,8 +141,12 @@ def build(
 ) -> BuildResult:
     """Create the raw/ops schema if needed, then `dbt build` under an advisory lock.
 
-    An incremental build that leaves the facts out of step with raw (rows deleted, or replicated late
-    with an old updated_at) is followed by a full refresh, so the marts never keep stale rows.
+    Write-audit-publish: dbt writes into `marts_next` (a second copy of the marts, one build behind),
+    its tests and the in-step check audit it, and only a build that passes is published as `marts`
+    (warehouse_state.publish). The cutoff (database clock before dbt reads raw) bounds every check
+    against raw and is recorded with each publish (ops.warehouse_builds). An incremental build that leaves the facts out of
+    step with raw (rows deleted, or replicated late with an old updated_at) or fails an invariant test is
+    healed once by a full refresh; if that fails too, the build fails (and alarms) instead of looping.
     The build ends with its row in ops.build_runs (success or failed; `run` when the caller made one).
     """
     url = url or require_url()
@@ -173,23 +167,52 @@ def build(
         return result
 
 
+def _dbt_build(url: str, select: str | None, full_refresh: bool, on_node) -> tuple[BuildResult, datetime]:
+    """dbt build into the building copy of the marts (never the served one); the cutoff is taken first."""
+    prepare_building_copy(url)
+    cutoff = database_now(url)
+    args = ["build", *(["--select", select] if select else []), *(["--full-refresh"] if full_refresh else [])]
+    args += ["--vars", json.dumps({"build_cutoff": cutoff.isoformat(), "marts_schema": BUILDING})]
+    return run_dbt(args, url=url, on_node=on_node), cutoff
+
+
+def _publish(url: str, cutoff: datetime, full_refresh: bool) -> None:
+    publish(url, cutoff, full_refresh)
+    if full_refresh:
+        # The copy that was served until now is not the next build's base any more (a full refresh may
+        # follow a raw reload): the next build starts from a copy of what was just published.
+        reset_building_copy(url)
+
+
 def _build_holding_lock(
     url: str, full_refresh: bool, select: str | None, on_node: Callable[[str, str, float], None] | None
 ) -> BuildResult:
-    """The build itself (the caller holds the advisory lock): incremental, healed by a full refresh."""
-    args = ["build", *(["--select", select] if select else [])]
-    if full_refresh or select:
-        return run_dbt([*args, *(["--full-refresh"] if full_refresh else [])], url=url, on_node=on_node)
-    try:
-        result = run_dbt(args, url=url, on_node=on_node)
-    except BuildFailed:
-        if facts_in_step(url):
-            raise
-        result = None
-    if result is not None and facts_in_step(url):
+    """The build itself (the caller holds the advisory lock): write, audit, publish; healed once."""
+    if select:
+        # A partial build: its models are not consistent with the others, so it is not published.
+        result = _dbt_build(url, select, full_refresh, on_node)[0]
+        print(f"built {select} into {BUILDING} (not published: the next complete build publishes)", file=sys.stderr)
         return result
-    print("marts out of step with raw (rows deleted or replicated late): full refresh", file=sys.stderr)
-    healed = run_dbt([*args, "--full-refresh"], url=url, on_node=on_node)
+    if full_refresh:
+        result, cutoff = _dbt_build(url, None, True, on_node)
+        _publish(url, cutoff, True)
+        return result
+    cutoff = database_now(url)
+    failure: BuildFailed | None = None
+    try:
+        result, cutoff = _dbt_build(url, None, False, on_node)
+    except BuildFailed as exc:
+        failure = exc
+    in_step = facts_in_step(url, cutoff, BUILDING)
+    if failure is None and in_step:
+        _publish(url, cutoff, False)
+        return result
+    if failure is not None and in_step and not _invariant_failed(failure):
+        raise failure
+    reason = "an invariant test failed" if in_step else "marts out of step with raw (rows deleted or replicated late)"
+    print(f"{reason}: full refresh", file=sys.stderr)
+    healed, cutoff = _dbt_build(url, None, True, on_node)
+    _publish(url, cutoff, True)
     healed.full_refresh_fallback = True
     return healed
 

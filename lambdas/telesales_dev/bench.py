@@ -1152,6 +1152,24 @@ def render(report: dict) -> str:
         f"Build: full {b['full_seconds']:.1f} s; append 1 day ({b['appended_calls']:,} calls) then incremental "
         f"{b['incremental_seconds']:.1f} s; incremental / full = {b['incremental_ratio']:.1%}"
     )
+    live = report.get("live")
+    if live:
+        worst: dict[str, float] = {}
+        for r in live["results"]:
+            p95 = (r.get("ours") or {}).get("p95_ms")
+            if p95 is not None:
+                worst[r["report"]] = max(worst.get(r["report"], 0.0), p95)
+        u = live["unbuilt"]
+        lines.append(
+            f"Live ({u['new_calls']:,} new + {u['updated_calls']:,} updated calls not built yet): worst p95 per report "
+            + ", ".join(f"{k} {v:.1f} ms" for k, v in worst.items())
+            + f"; all equal to the raw baselines: {all(r.get('equal') for r in live['results'])}"
+        )
+        lines.append(
+            f"Incremental build of that hour {live['build_hour']['seconds']:.1f} s; of a 15-minute batch "
+            f"({live['batch']['new_calls']} new + {live['batch']['updated_calls']} updated calls) "
+            f"{live['build_batch']['seconds']:.1f} s"
+        )
     lines.append("XLSX export (no filters), p50 / p95 ms:")
     for x in report["xlsx"]:
         extra = f"  ERROR {x['error']}" if "error" in x else f"  ({x['bytes']:,} bytes)"
@@ -1206,6 +1224,7 @@ def main(args: Any) -> int:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
     from telesales_reports.db import connection as db
 
+    from . import bench_live
     from .embedded_db import database_url
     from .generate import append_days
 
@@ -1283,6 +1302,8 @@ def main(args: Any) -> int:
         xlsx = [run_xlsx(lambda_handler, report, dated, repeat) for report in MART_REPORTS if report in reports]
         _log("cold starts ...")
         cold = cold_start(url, dated)
+        _log("live answers: one hour of un-built rows ...")
+        live = bench_live.run(url, window, campaign_id, agent_ids, lambda_handler, base_conn, repeat)
         machine = machine_info(base_conn)
         pg_peaks = pg_backend_peaks(base_conn, name)
     db.reset(None)
@@ -1303,6 +1324,13 @@ def main(args: Any) -> int:
     for x in xlsx:
         if "error" in x:
             mismatches.append({"report": x["report"], "case": "xlsx export", "detail": x["error"]})
+    for r in live["results"]:
+        if not r.get("equal"):
+            detail = r.get("error") or f"first differing field {r['mismatch']['field']}"
+            mismatches.append({"report": r["report"], "case": f"live {r['case']}", "detail": detail})
+    for kind in ("build_hour", "build_batch"):
+        if live[kind]["error"]:
+            mismatches.append({"report": "-", "case": f"live {kind}", "detail": live[kind]["error"]})
     for kind in ("full", "incremental"):
         if builds[f"{kind}_error"]:
             mismatches.append({"report": "-", "case": f"{kind} dbt build", "detail": builds[f"{kind}_error"]})
@@ -1332,6 +1360,7 @@ def main(args: Any) -> int:
         "window": {"date_from": window["date_from"], "date_to": window["date_to"]},
         "filters": {"campaign_id": campaign_id, "agent_ids": agent_ids},
         "results": results,
+        "live": live,
         "xlsx": xlsx,
         "cold_start": cold,
         "memory": {

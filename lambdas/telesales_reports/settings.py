@@ -58,6 +58,10 @@ class Settings(BaseSettings):
     health_warning_rejected_pct: float = Field(default=10.0, ge=0, le=100)
     health_warning_short_pct: float = Field(default=30.0, ge=0, le=100)
     max_agent_ids: int = Field(default=500, ge=1, le=100000)
+    # Live answers (README "Live answers"): rows with updated_at at or after the published build's cutoff
+    # minus this allowance are folded in at request time. It covers replication commit lag: a row whose
+    # updated_at was set this long before it became visible is still counted exactly.
+    live_allowance_sec: int = Field(default=300, ge=0, le=86400)
     # Longest request URL (path + query) the local API accepts; API Gateway enforces its own in AWS.
     max_query_string_bytes: int = Field(default=16384, ge=1024)
     # HS256 key of the local API (RFC 7518 section 3.2: at least as long as the hash, 32 bytes).

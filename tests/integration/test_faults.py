@@ -91,7 +91,7 @@ def test_statement_timeout_gives_503_and_the_connection_stays_usable(api, monkey
 
 
 @pytest.mark.parametrize(
-    ("mart", "report"), [("agg_calls_tenant_15m", "hour-dow-heatmap"), ("dim_caller_ids", "caller-id-health")]
+    ("mart", "report"), [("agg_calls_tenant_15m", "hour-dow-heatmap"), ("fct_calls", "caller-id-health")]
 )
 def test_missing_mart_gives_503_not_a_trace(api, mart, report):
     with psycopg.connect(api, autocommit=True) as admin:

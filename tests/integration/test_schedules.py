@@ -3,6 +3,7 @@
 - two builds never run at once (advisory lock; the second one is refused at once, not queued);
 - a failing build leaves the last good marts in place, readable, with the same numbers;
 - a build killed half-way leaves the API serving the last good numbers, and the next build succeeds;
+- a build writes a copy of the marts and publishes it whole, or not at all (write-audit-publish);
 - the snapshot job writes one row per active campaign per 5-minute slot, whatever the retries.
 """
 
@@ -21,6 +22,7 @@ import psycopg
 import pytest
 
 from telesales_build.dbt_runner import BUILD_LOCK_KEY, BuildFailed, BuildLocked, build, run_dbt
+from telesales_build.warehouse_state import BUILDING, prepare_building_copy
 from telesales_reports.db import connection as db
 from telesales_reports.jobs.abandon_snapshot import take_snapshot
 from tests.contract_data import NOW, contract_rows
@@ -64,9 +66,9 @@ def figures(url: str) -> dict:
     }
 
 
-def mart_oids(url: str) -> dict[str, int]:
+def mart_oids(url: str, schema: str = "marts") -> dict[str, int]:
     with psycopg.connect(url) as conn:
-        return dict(conn.execute("select relname, oid from pg_class where relnamespace = 'marts'::regnamespace"))
+        return dict(conn.execute("select relname, oid from pg_class where relnamespace = %s::regnamespace", (schema,)))
 
 
 def other_backends(url: str) -> list[tuple]:
@@ -157,20 +159,28 @@ def test_a_failed_build_leaves_the_previous_marts_intact(sched_db):
         )
     raw.load(sched_db, truncate=False)
 
+    # The reports answer live: the new calls count at once, before any build.
+    live = figures(sched_db)
+    assert live["fct_calls"] == before["fct_calls"]
+    assert live["dashboard"][2]["total_dials"] == before["dashboard"][2]["total_dials"] + 5
+
     # A bad variable makes the incremental facts' SQL fail (the look-back is not a number): dbt stops
-    # them and skips everything downstream.
+    # them and skips everything downstream, in the building copy (as the build command runs it).
+    prepare_building_copy(sched_db)
     with pytest.raises(BuildFailed, match="DBT BUILD FAILED") as info:
-        run_dbt(["build", "--vars", '{"incremental_lookback_hours": "oops"}'], url=sched_db)
+        run_dbt(
+            ["build", "--vars", f'{{"incremental_lookback_hours": "oops", "marts_schema": "{BUILDING}"}}'],
+            url=sched_db,
+        )
     assert "fct_calls" in str(info.value)
 
-    assert figures(sched_db) == before  # same numbers, every mart still readable
+    assert figures(sched_db) == live  # same numbers, every mart still readable
 
     build(sched_db)  # the next good build catches up
     after = figures(sched_db)
     assert after["fct_calls"][2] == before["fct_calls"][2] + 5
     assert after["fct_calls"][1] == before["fct_calls"][1]
-    assert after["dashboard"][2]["total_dials"] == before["dashboard"][2]["total_dials"] + 5
-    assert after["dashboard"][1] == before["dashboard"][1]
+    assert after["dashboard"] == live["dashboard"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -178,49 +188,41 @@ def test_a_failed_build_leaves_the_previous_marts_intact(sched_db):
 
 
 def test_a_build_killed_half_way_leaves_the_last_good_numbers(sched_db):
+    """Builds write the building copy (marts_next) and publish it only once it passed its tests: a build
+    killed while dbt re-creates that copy never touches the served marts."""
+    prepare_building_copy(sched_db)
     before = figures(sched_db)
-    oids_before = mart_oids(sched_db)
+    served_before = mart_oids(sched_db)
+    building_before = mart_oids(sched_db, BUILDING)
     env = {**os.environ, "DATABASE_URL": sched_db}
-    # A reader (a long BI query) holds dim_teams: the full refresh re-creates the other marts, then
-    # waits to swap this one in. That is "half-way", deterministically; then the build is killed.
-    blocker = psycopg.connect(sched_db, autocommit=False)
+    process = subprocess.Popen(
+        [*CLI, "build", "--full-refresh"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
-        blocker.execute("select count(*) from marts.dim_teams")
-        process = subprocess.Popen(
-            [*CLI, "build", "--full-refresh"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        try:
-            with psycopg.connect(sched_db, autocommit=True) as watcher:
 
-                def half_way() -> bool:
-                    waiting = watcher.execute(
-                        "select count(*) from pg_locks where relation = 'marts.dim_teams'::regclass and not granted"
-                    ).fetchone()[0]
-                    rebuilt = sum(1 for name, oid in mart_oids(sched_db).items() if oids_before.get(name) != oid)
-                    return (waiting and rebuilt >= 3) or process.poll() is not None
+        def half_way() -> bool:
+            building = mart_oids(sched_db, BUILDING)
+            rebuilt = sum(1 for name, oid in building.items() if building_before.get(name) != oid)
+            return rebuilt >= 3 or process.poll() is not None
 
-                wait_for(half_way, 120, "the full refresh to re-create some marts and wait on dim_teams")
-            assert process.poll() is None, "the build ended before it could be killed"
-            time.sleep(0.5)
-        finally:
-            process.send_signal(signal.SIGKILL)
-            process.wait(30)
-        assert process.returncode == -signal.SIGKILL
+        wait_for(half_way, 120, "the full refresh to re-create some marts of the building copy")
+        assert process.poll() is None, "the build ended before it could be killed"
     finally:
-        blocker.rollback()
-        blocker.close()
+        process.send_signal(signal.SIGKILL)
+        process.wait(30)
+    assert process.returncode == -signal.SIGKILL
 
     # The killed build's sessions end (its open transaction rolls back); nothing is left locked.
     wait_for(lambda: not other_backends(sched_db), 60, "the killed build's sessions to end")
+    assert mart_oids(sched_db) == served_before  # the served marts were never touched
     assert figures(sched_db) == before
-    with psycopg.connect(sched_db) as conn:
-        assert conn.execute("select count(*) from marts.dim_teams").fetchone()[0] == 3
 
     build(sched_db)  # not BuildLocked: the lock died with the killed session
     assert figures(sched_db) == before
     with psycopg.connect(sched_db) as conn:
         leftovers = conn.execute(
-            "select relname from pg_class where relnamespace = 'marts'::regnamespace and relname like '%%__dbt_%%'"
+            "select relname from pg_class where relnamespace in ('marts'::regnamespace, 'marts_next'::regnamespace)"
+            " and relname like '%%!_!_dbt!_%%' escape '!'"
         ).fetchall()
     assert leftovers == []
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-# What an id filter is checked against: the marts, except abandon-rate's campaign, which is live
-# (docs/api-reference.md §3) and so looked up in raw.
+# What an id filter is checked against. Reports answer live (REPORTS.md section 6.1): ids created
+# since the last build are valid at once, so they are looked up through the dbt staging views over raw;
+# abandon-rate's campaign (live by section 3) in raw itself.
 ID_TABLES: dict[tuple[str, bool], tuple[str, str, str]] = {
-    ("campaign_id", False): ("marts", "dim_campaigns", "campaign_id"),
-    ("campaign_id", True): ("live", "live_campaigns", "campaign_id"),
-    ("team_id", False): ("marts", "dim_teams", "team_id"),
+    ("campaign_id", False): ("staging", "stg_raw__campaigns", "campaign_id"),
+    ("campaign_id", True): ("raw", "campaigns", "id"),
+    ("team_id", False): ("staging", "stg_raw__teams", "team_id"),
 }
 
 _TIMEZONES: dict[str, str] | None = None
@@ -45,7 +46,7 @@ def id_exists(conn: psycopg.Connection, tenant_id: int, key: str, number: int, l
 def existing_agents(conn: psycopg.Connection, tenant_id: int, agent_ids: list[int]) -> set[int]:
     """The ones of `agent_ids` that are agents of the tenant."""
     rows = conn.execute(
-        "select agent_id from marts.dim_agents where tenant_id = %s and agent_id = any(%s)",
+        "select agent_id from staging.stg_raw__users where tenant_id = %s and agent_id = any(%s)",
         (tenant_id, agent_ids),
     ).fetchall()
     return {int(_first(r)) for r in rows}

@@ -13,7 +13,7 @@ import psycopg
 
 from ..rounding import exact_ratio, pct_number, pct_string, ratio_int, ratio_string
 from ..settings import get_settings
-from . import queries
+from . import live, queries
 from .request import ReportRequest
 
 UNKNOWN_DISPOSITION_COLOR = "#9CA3AF"
@@ -27,9 +27,14 @@ FUNNEL_STAGES = (
 )
 
 
+def _params(conn: psycopg.Connection, req: ReportRequest, **extra) -> dict:
+    """The bound values of a report query: the request's, and where the live rows start (live.py)."""
+    return queries.base_params(req) | {"live_since": live.live_since(conn)} | extra
+
+
 def _run(conn: psycopg.Connection, build, req: ReportRequest, **extra):
     """Build a report query (which binds its own range parameters) and execute it."""
-    params = queries.base_params(req) | extra
+    params = _params(conn, req, **extra)
     query = build(req, params)
     return conn.execute(query, params)
 
@@ -178,7 +183,7 @@ def iso_utc(moment: datetime | None) -> str | None:
 def caller_id_measures(conn: psycopg.Connection, req: ReportRequest, with_today: bool = True) -> list[dict]:
     """Every caller ID of the pool with its window measures (caller-id-health and carrier-health)."""
     threshold = get_settings().short_call_threshold_sec
-    params = queries.base_params(req) | {"short_call_sec": threshold}
+    params = _params(conn, req, short_call_sec=threshold)
     rollup_ok = _rollup_threshold(conn) in (None, threshold)
     query = queries.caller_id_health(req, params, rollup_threshold_ok=rollup_ok, with_today=with_today)
     queries.use_local_time(conn, req.timezone)  # health_calls_today: today's local midnight to midnight
@@ -221,7 +226,7 @@ def caller_id_health_previous(conn: psycopg.Connection, req: ReportRequest, curr
 
 
 def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = queries.base_params(req) | {"campaign_filter": req.campaign_id is not None}
+    params = _params(conn, req, campaign_filter=req.campaign_id is not None)
     return conn.execute(queries.lead_stages(req), params).fetchall()
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from psycopg import sql
 
 from ..db.connection import set_local
+from . import live
 from .request import ReportRequest
 from .window import DAY_SECONDS, decompose, is_day_aligned
 
@@ -29,19 +30,20 @@ MEASURES = (
     "handle_sec",
 )
 
-FCT_MEASURES = sql.SQL(
-    """
-    is_dial::int as dials,
-    is_answered::int as answers,
-    is_connected::int as connected_calls,
-    is_abandoned::int as abandoned_calls,
-    is_rejected::int as rejected_calls,
-    is_pdpl_blocked::int as pdpl_blocked_calls,
-    is_conversion::int as conversions,
-    case when is_dial then talk_sec else 0 end as talk_sec,
-    case when is_dial then handle_sec else 0 end as handle_sec
-    """
+# The call measures of one fct_calls row (or live call row), by name: the classification columns of
+# the warehouse summed as the rollups sum them.
+FCT_MEASURE_EXPRESSIONS = (
+    ("dials", "is_dial::int"),
+    ("answers", "is_answered::int"),
+    ("connected_calls", "is_connected::int"),
+    ("abandoned_calls", "is_abandoned::int"),
+    ("rejected_calls", "is_rejected::int"),
+    ("pdpl_blocked_calls", "is_pdpl_blocked::int"),
+    ("conversions", "is_conversion::int"),
+    ("talk_sec", "case when is_dial then talk_sec else 0 end"),
+    ("handle_sec", "case when is_dial then handle_sec else 0 end"),
 )
+FCT_MEASURES = sql.SQL(", ").join(sql.SQL(f"{expression} as {name}") for name, expression in FCT_MEASURE_EXPRESSIONS)
 
 
 def use_local_time(conn, timezone: str) -> None:
@@ -154,6 +156,9 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
         )
     for lower, upper in pieces.edges:
         parts.append(_piece(params, "fct_calls", "started_at", lower, upper, FCT_COLUMNS, filters))
+    parts += live.call_delta(
+        ("slot_start", "agent_id"), FCT_MEASURE_EXPRESSIONS, sql.SQL(""), lambda alias: call_filters(req, alias)
+    )
     return sql.SQL(" union all ").join(parts)
 
 
@@ -167,8 +172,20 @@ def dashboard(req: ReportRequest, params: dict) -> sql.Composable:
             coalesce(sum(handle_sec), 0)::bigint as handle_sec,
             coalesce(sum(conversions), 0)::bigint as conversions,
             coalesce(sum(pdpl_blocked_calls), 0)::bigint as pdpl_blocked_calls,
-            count(distinct agent_id) filter (where dials > 0) as unique_agents
-        from ({source}) as calls
+            count(agent_id) filter (where dials > 0) as unique_agents
+        from (
+            -- per agent first: the live rows remove built calls with negative measures
+            select
+                agent_id,
+                sum(dials) as dials,
+                sum(answers) as answers,
+                sum(talk_sec) as talk_sec,
+                sum(handle_sec) as handle_sec,
+                sum(conversions) as conversions,
+                sum(pdpl_blocked_calls) as pdpl_blocked_calls
+            from ({source}) as calls
+            group by agent_id
+        ) as per_agent
         """
     ).format(source=calls_source(req, params, bucketed=False))
 
@@ -185,7 +202,7 @@ def agent_performance(req: ReportRequest, params: dict) -> sql.Composable:
             sum(calls.handle_sec)::bigint as handle_sec,
             sum(calls.conversions)::bigint as conversions
         from ({source}) as calls
-        left join marts.dim_agents as agents
+        left join staging.stg_raw__users as agents  -- names as they stand (live)
             on agents.tenant_id = %(tenant_id)s and agents.agent_id = calls.agent_id
         where calls.agent_id is not null
         group by calls.agent_id, agents.agent_name, agents.username
@@ -247,12 +264,19 @@ def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
         )
         for lower, upper in pieces.edges
     ]  # fmt: skip
+    parts += live.call_delta(
+        ("disposition_code",),
+        (("dials", "1"),),
+        sql.SQL("and calls.is_dial and calls.disposition_code is not null"),
+        lambda alias: call_filters(req, alias),
+    )
     return sql.SQL(
         """
         with counted as (
             select disposition_code, sum(dials)::bigint as count
             from ({source}) as coded
             group by disposition_code
+            having sum(dials) > 0
         )
         select
             counted.disposition_code as code,
@@ -261,7 +285,7 @@ def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
             dispositions.disposition_color as color,
             counted.count
         from counted
-        left join marts.dim_dispositions as dispositions
+        left join staging.stg_raw__dispositions as dispositions  -- labels as they stand (live)
             on dispositions.tenant_id = %(tenant_id)s
             and dispositions.disposition_code = counted.disposition_code
         order by counted.count desc, counted.disposition_code collate "C" asc
@@ -270,9 +294,15 @@ def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
 
 
 CALLER_MEASURES = sql.SQL("caller_id, total_calls, answered_calls, talk_sec, short_calls, rejected_calls")
-FCT_CALLER_MEASURES = sql.SQL(
-    "caller_id, 1 as total_calls, is_answered::int as answered_calls, talk_sec, "
-    "(is_connected and talk_sec < %(short_call_sec)s)::int as short_calls, is_rejected::int as rejected_calls"
+FCT_CALLER_MEASURE_EXPRESSIONS = (
+    ("total_calls", "1"),
+    ("answered_calls", "is_answered::int"),
+    ("talk_sec", "talk_sec"),
+    ("short_calls", "(is_connected and talk_sec < %(short_call_sec)s)::int"),
+    ("rejected_calls", "is_rejected::int"),
+)
+FCT_CALLER_MEASURES = sql.SQL(", ").join(
+    [sql.SQL("caller_id"), *(sql.SQL(f"{expression} as {name}") for name, expression in FCT_CALLER_MEASURE_EXPRESSIONS)]
 )
 
 
@@ -295,6 +325,12 @@ def caller_id_health(
         )
         for lo, hi in fct_ranges
     ]  # fmt: skip
+    parts += live.call_delta(
+        ("caller_id",),
+        FCT_CALLER_MEASURE_EXPRESSIONS,
+        sql.SQL("and calls.is_dial and calls.caller_id is not null"),
+        lambda alias: call_filters(req, alias),
+    )
     return sql.SQL(
         """
         with window_calls as (
@@ -331,7 +367,7 @@ def caller_id_health(
             coalesce(window_calls.short_calls, 0) as short_calls,
             coalesce(window_calls.rejected_calls, 0) as rejected_calls,
             coalesce(today_calls.calls_today, 0) as calls_today
-        from marts.dim_caller_ids as pool
+        from staging.stg_raw__caller_ids as pool  -- the pool as it stands (live)
         left join window_calls on window_calls.caller_id = pool.cid
         left join today_calls on today_calls.caller_id = pool.cid
         where pool.tenant_id = %(tenant_id)s
@@ -394,7 +430,35 @@ def _stage_counts(condition: str) -> sql.Composable:
 
 
 def lead_stages(req: ReportRequest) -> sql.Composable:
-    """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel).
+    """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel), live: the
+    marts' counts, minus the changed leads as built (the same navigation over fct_leads, restricted to
+    them), plus the changed leads as they stand now (reports/live.py)."""
+    changed = live.changed_lead_ids()
+    negated = sql.SQL(", ").join(
+        [sql.SQL("lead_source, -total_leads as total_leads")]
+        + [sql.SQL("-{s} as {s}").format(s=sql.Identifier(s)) for s in STAGES]
+    )
+    parts = _lead_stage_parts(req, None)
+    parts += [
+        sql.SQL("select {negated} from ({part}) as built").format(negated=negated, part=part)
+        for part in _lead_stage_parts(req, changed)
+    ]
+    parts.append(live.lead_stages_now(CALL_STAGE_FLAGS, STAGES, call_filters(req, "calls")))
+    sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
+    return sql.SQL(
+        """
+        select lead_source, sum(total_leads)::bigint as total_leads, {sums}
+        from ({parts}) as per_source
+        group by lead_source
+        having sum(total_leads) > 0
+        order by sum(total_leads) desc, lead_source collate "C" asc
+        """
+    ).format(sums=sums, parts=sql.SQL(" union all ").join(parts))
+
+
+def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> list[sql.Composable]:
+    """The marts' funnel stage counts per lead source (see lead_stages); with `only_leads`, the
+    contribution of those leads alone, read from fct_leads (never the rollups, which know no leads).
 
     Cohort: leads created in the window (and the campaign). A lead reached a stage when one of its
     calls in the window that pass the filters qualifies. Three kinds of rows are added up:
@@ -410,7 +474,9 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     by_calls_only = has_agent_filter(req)
     campaign = sql.SQL("and campaign_id = %(campaign_id)s") if campaign_filter else sql.SQL("")
     zeros = sql.SQL(", ").join(sql.SQL("0 as {}").format(sql.Identifier(s)) for s in STAGES)
-    whole_days = is_day_aligned(req.window_start) and is_day_aligned(req.window_end)
+    whole_days = only_leads is None and is_day_aligned(req.window_start) and is_day_aligned(req.window_end)
+    if only_leads is not None:
+        campaign = sql.SQL("{campaign} and lead_id in ({only})").format(campaign=campaign, only=only_leads)
     parts: list[sql.Composable] = []
 
     if whole_days:
@@ -493,6 +559,7 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
                         and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
                         {lead_campaign}
                         {call_scope}
+                        {only_leads}
                         {filters}
                     group by calls.lead_id, calls.lead_source
                 ) as lead_calls
@@ -501,6 +568,7 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
             ).format(
                 flags=CALL_STAGE_FLAGS,
                 call_scope=call_scope,
+                only_leads=sql.SQL("and calls.lead_id in ({})").format(only_leads) if only_leads else sql.SQL(""),
                 filters=call_filters(req, "calls"),
                 lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
                 if campaign_filter
@@ -511,16 +579,7 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
                 ),
             )
         )
-    sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
-    return sql.SQL(
-        """
-        select lead_source, sum(total_leads)::bigint as total_leads, {sums}
-        from ({parts}) as per_source
-        group by lead_source
-        having sum(total_leads) > 0
-        order by sum(total_leads) desc, lead_source collate "C" asc
-        """
-    ).format(sums=sums, parts=sql.SQL(" union all ").join(parts))
+    return parts
 
 
 # docs/api-reference.md §3, abandon-rate: breached = the unrounded rate above the limit; one rule for

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'day_start', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'campaign_id', 'day_start']},
@@ -14,7 +15,7 @@
 -- (docs/api-reference.md §3). Short calls use the threshold in `short_call_threshold_sec` (dbt var
 -- `short_call_threshold_sec`); the API reads these rows only when its own threshold is the same.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day', 'calls') }}
 ),
 
 rolled_up as (

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'day_start', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['dbt_loaded_at']},
@@ -12,7 +13,7 @@
 -- Dials per tenant, UTC day and caller ID (agg_caller_id_calls_campaign_daily without the campaign), for
 -- caller-id-health requests without filters.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_caller_id_calls_campaign_daily'), 'day_start', '1 day') }}
+    {{ scope_to_changed_periods(ref('agg_caller_id_calls_campaign_daily'), 'day_start', '1 day', 'calls') }}
 ),
 
 rolled_up as (

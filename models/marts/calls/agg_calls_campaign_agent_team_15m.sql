@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'slot_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'slot_start', '15 minutes') }}",
         indexes=[
             {'columns': ['tenant_id', 'slot_start']},
             {'columns': ['tenant_id', 'campaign_id', 'slot_start']},
@@ -17,7 +18,7 @@
 -- Incremental: a run rebuilds every (tenant, slot) that holds a call fct_calls (re)loaded since
 -- the previous run; `unique_key` is the slot, so delete+insert replaces the slot whole.
 with scoped_calls as (
-    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '15 minutes') }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '15 minutes', 'calls') }}
 ),
 
 rolled_up as (

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'day_start', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'agent_id', 'day_start']},
@@ -16,7 +17,7 @@
 -- filtered window from here.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_calls_campaign_agent_team_15m'), 'slot_start', '1 day') }}
+    {{ scope_to_changed_periods(ref('agg_calls_campaign_agent_team_15m'), 'slot_start', '1 day', 'calls') }}
 ),
 
 rolled_up as (

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'slot_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'slot_start', '15 minutes') }}",
         indexes=[
             {'columns': ['tenant_id', 'slot_start']},
             {'columns': ['dbt_loaded_at']},
@@ -13,7 +14,7 @@
 -- filters.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_calls_campaign_15m'), 'slot_start', '15 minutes') }}
+    {{ scope_to_changed_periods(ref('agg_calls_campaign_15m'), 'slot_start', '15 minutes', 'calls') }}
 ),
 
 rolled_up as (

@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'day_start', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'agent_id', 'day_start']},
@@ -13,7 +14,7 @@
 -- Dials with a disposition per tenant, UTC day, campaign, agent, call team and code
 -- (disposition-breakdown, docs/api-reference.md §3). Unknown codes are kept as they are.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day', 'calls') }}
 ),
 
 rolled_up as (

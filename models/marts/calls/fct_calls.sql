@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='call_id',
+        post_hook="{{ log_fact_moves('calls') }}",
         indexes=[
             {'columns': ['tenant_id', 'call_id'], 'unique': True},
             {'columns': ['updated_at']},
@@ -192,42 +193,53 @@ numbered as (
 
 final as (
     select
-        call_id::bigint as call_id,
-        tenant_id::bigint as tenant_id,
-        campaign_id::bigint as campaign_id,
-        lead_id::bigint as lead_id,
-        agent_id::bigint as agent_id,
-        team_id::bigint as team_id,
-        caller_id::text as caller_id,
-        disposition_code::text as disposition_code,
-        result::text as result,
-        block_reason::text as block_reason,
-        talk_sec::integer as talk_sec,
-        hold_sec::integer as hold_sec,
-        wrap_sec::integer as wrap_sec,
-        handle_sec::integer as handle_sec,
-        lead_campaign_id::bigint as lead_campaign_id,
-        lead_source::text as lead_source,
-        attempt_number::integer as attempt_number,
-        is_dial::boolean as is_dial,
-        is_answered::boolean as is_answered,
-        is_connected::boolean as is_connected,
-        is_abandoned::boolean as is_abandoned,
-        is_rejected::boolean as is_rejected,
-        is_pdpl_blocked::boolean as is_pdpl_blocked,
-        is_conversion::boolean as is_conversion,
-        is_talk_over_30s::boolean as is_talk_over_30s,
-        is_disposed::boolean as is_disposed,
-        has_conversion_code::boolean as has_conversion_code,
-        has_unknown_disposition::boolean as has_unknown_disposition,
-        started_at::timestamptz as started_at,
-        lead_created_at::timestamptz as lead_created_at,
-        {{ utc_slot('started_at') }}::timestamptz as slot_start,
-        answered_at::timestamptz as answered_at,
-        ended_at::timestamptz as ended_at,
-        updated_at::timestamptz as updated_at,
+        numbered.call_id::bigint as call_id,
+        numbered.tenant_id::bigint as tenant_id,
+        numbered.campaign_id::bigint as campaign_id,
+        numbered.lead_id::bigint as lead_id,
+        numbered.agent_id::bigint as agent_id,
+        numbered.team_id::bigint as team_id,
+        numbered.caller_id::text as caller_id,
+        numbered.disposition_code::text as disposition_code,
+        numbered.result::text as result,
+        numbered.block_reason::text as block_reason,
+        numbered.talk_sec::integer as talk_sec,
+        numbered.hold_sec::integer as hold_sec,
+        numbered.wrap_sec::integer as wrap_sec,
+        numbered.handle_sec::bigint as handle_sec,
+        numbered.lead_campaign_id::bigint as lead_campaign_id,
+        numbered.lead_source::text as lead_source,
+        numbered.attempt_number::integer as attempt_number,
+        numbered.is_dial::boolean as is_dial,
+        numbered.is_answered::boolean as is_answered,
+        numbered.is_connected::boolean as is_connected,
+        numbered.is_abandoned::boolean as is_abandoned,
+        numbered.is_rejected::boolean as is_rejected,
+        numbered.is_pdpl_blocked::boolean as is_pdpl_blocked,
+        numbered.is_conversion::boolean as is_conversion,
+        numbered.is_talk_over_30s::boolean as is_talk_over_30s,
+        numbered.is_disposed::boolean as is_disposed,
+        numbered.has_conversion_code::boolean as has_conversion_code,
+        numbered.has_unknown_disposition::boolean as has_unknown_disposition,
+        numbered.started_at::timestamptz as started_at,
+        numbered.lead_created_at::timestamptz as lead_created_at,
+        {{ utc_slot('numbered.started_at') }}::timestamptz as slot_start,
+        numbered.answered_at::timestamptz as answered_at,
+        numbered.ended_at::timestamptz as ended_at,
+        numbered.updated_at::timestamptz as updated_at,
+        {% if is_incremental() -%}
+            stored.started_at::timestamptz as previous_started_at,
+            stored.lead_id::bigint as previous_lead_id,
+        {%- else -%}
+            null::timestamptz as previous_started_at,
+            null::bigint as previous_lead_id,
+        {%- endif %}
         '{{ run_started_at }}'::timestamptz as dbt_loaded_at
     from numbered
+    {% if is_incremental() -%}
+        -- the values this load replaces: their periods and lead are rebuilt too (ops.fact_moves)
+        left join {{ this }} as stored on numbered.call_id = stored.call_id
+    {%- endif %}
 )
 
 select * from final

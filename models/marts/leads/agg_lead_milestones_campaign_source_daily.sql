@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'created_day'],
+        pre_hook="{{ delete_changed_periods('leads', 'created_day', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'created_day']},
             {'columns': ['tenant_id', 'campaign_id', 'created_day']},
@@ -15,7 +16,7 @@
 -- funnel counts the cohort's leads with a milestone day < d1 (docs/api-reference.md §3, funnel).
 -- Leads with irregular calls are left out here: the API counts them from their calls.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_leads'), 'created_at', '1 day') }}
+    {{ scope_to_changed_periods(ref('fct_leads'), 'created_at', '1 day', 'leads') }}
 ),
 
 milestones as (

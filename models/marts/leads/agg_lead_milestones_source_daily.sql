@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'created_day'],
+        pre_hook="{{ delete_changed_periods('leads', 'created_day', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'created_day']},
             {'columns': ['dbt_loaded_at']},
@@ -12,7 +13,7 @@
 -- agg_lead_milestones_campaign_source_daily without the campaign: funnel and lead-source attribution of windows of
 -- whole UTC days without a campaign filter read here.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_lead_milestones_campaign_source_daily'), 'created_day', '1 day') }}
+    {{ scope_to_changed_periods(ref('agg_lead_milestones_campaign_source_daily'), 'created_day', '1 day', 'leads') }}
 ),
 
 rolled_up as (

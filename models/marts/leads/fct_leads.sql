@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key='lead_id',
+        post_hook="{{ log_fact_moves('leads') }}",
         indexes=[
             {'columns': ['tenant_id', 'lead_id'], 'unique': True},
             {'columns': ['updated_at']},
@@ -43,6 +44,14 @@ calls as not materialized (
         where
             calls.lead_id is not null
             and calls.dbt_loaded_at > {{ max_of_this('dbt_loaded_at') }}
+        union
+        -- the lead a call left (moved to another lead): it loses the call's milestones
+        select moved.old_lead_id
+        from ops.fact_moves as moved
+        where
+            moved.fact = 'calls'
+            and moved.old_lead_id is not null
+            and moved.logged_at > {{ max_of_this('dbt_loaded_at') }}
     ),
 
     scoped_leads as (
@@ -120,9 +129,18 @@ final as (
         milestones.last_early_talk_over_30s_at::timestamptz as last_early_talk_over_30s_at,
         milestones.last_early_disposed_at::timestamptz as last_early_disposed_at,
         milestones.last_early_conversion_at::timestamptz as last_early_conversion_at,
+        {% if is_incremental() -%}
+            stored.created_at::timestamptz as previous_created_at,
+        {%- else -%}
+            null::timestamptz as previous_created_at,
+        {%- endif %}
         '{{ run_started_at }}'::timestamptz as dbt_loaded_at
     from scoped_leads
     inner join milestones on scoped_leads.lead_id = milestones.lead_id
+    {% if is_incremental() -%}
+        -- the creation time this load replaces: its day is rebuilt too (ops.fact_moves)
+        left join {{ this }} as stored on scoped_leads.lead_id = stored.lead_id
+    {%- endif %}
 )
 
 select * from final

@@ -17,8 +17,9 @@ classified as (
         talk_sec,
         hold_sec,
         wrap_sec,
-        -- docs/api-reference.md §2: handle time = talk + hold + wrap.
-        talk_sec + hold_sec + wrap_sec as handle_sec,
+        -- docs/api-reference.md §2: handle time = talk + hold + wrap, in bigint (a dirty row's sum may
+        -- pass 2^31; it is a warning, never an overflow that stops the build).
+        talk_sec::bigint + hold_sec + wrap_sec as handle_sec,
         -- docs/api-reference.md §2, call classification.
         result <> 'blocked' as is_dial,
         result in ('connected', 'abandoned') as is_answered,
@@ -29,7 +30,10 @@ classified as (
         started_at,
         answered_at,
         ended_at,
-        updated_at
+        updated_at,
+        -- the 15-minute UTC slot of started_at (the rollups' grain; the API's live rows use it too),
+        -- last so that the view is replaced in place (macros/materialization_view_postgres.sql)
+        {{ utc_slot('started_at') }} as slot_start
     from source
 ),
 

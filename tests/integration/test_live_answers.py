@@ -1,0 +1,147 @@
+"""Live answers and write-audit-publish (REPORTS.md section 6.1), on the contract dataset:
+- changes in raw show up on the very next request, exactly, without a build (new ids valid in filters,
+  names as they stand, a call moved to another day counted only there);
+- a report's transaction never mixes two builds, and a build that fails publishes nothing."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import datetime
+
+import psycopg
+import pytest
+
+from telesales_build.bootstrap import ensure_schema
+from telesales_build.dbt_runner import BuildFailed, build
+from telesales_reports.db import connection as db
+from tests.contract_data import contract_rows
+from tests.integration.reference import Reference, load, utc
+from tests.support import call, data
+
+DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
+START, END = utc("2026-06-01T00:00:00+00:00"), utc("2026-06-02T00:00:00+00:00")
+
+
+@pytest.fixture
+def live_db(fresh_database):
+    url = fresh_database("live")
+    ensure_schema(url)
+    contract_rows().load(url)
+    build(url)
+    db.reset(url)
+    return url
+
+
+def published(url: str) -> tuple[int, datetime]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("select count(*), max(cutoff_at) from ops.warehouse_builds").fetchone()
+
+
+def test_changes_show_up_on_the_next_request_without_a_build(live_db):
+    before = published(live_db)
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # a campaign, a team and an agent created a second ago, and a call of theirs
+        conn.execute(
+            "insert into raw.campaigns values (46, 1, 'Flash sale', 'active', null, now(), now());"
+            "insert into raw.teams values (9, 1, 'Team Đà Nẵng');"
+            "insert into raw.users values (6, 1, 9, 'Phạm Thu D', 'agent04', now(), now());"
+            "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, team_id, caller_id, started_at,"
+            " answered_at, result, talk_sec, disposition_code, updated_at) values"
+            " (60, 1, 46, 2, 6, 9, '0900000004', '2026-06-01 10:10+00', '2026-06-01 10:10+00', 'connected', 45,"
+            " 'sale', now())"
+        )
+        # an agent renamed, a call moved to the next day, another re-dispositioned and reassigned
+        conn.execute("update raw.users set name = 'Nguyễn Văn A (trưởng nhóm)', updated_at = now() where id = 3")
+        conn.execute("update raw.calls set started_at = started_at + interval '1 day', updated_at = now() where id = 1")
+        conn.execute("update raw.calls set disposition_code = 'sale', agent_id = 4, updated_at = now() where id = 9")
+    ref = Reference(load(live_db), 1)
+    # new ids are valid in filters at once, and counted
+    assert call("dashboard", {**DAY, "campaign_id": "46"})[0] == 200
+    assert data("dashboard", {**DAY, "campaign_id": "46"}) == ref.dashboard(START, END, campaign=46)
+    assert data("dashboard", {**DAY, "team_id": "9"}) == ref.dashboard(START, END, team=9)
+    assert data("agent-performance", {**DAY, "agent_ids[]": "6"}) == ref.agent_performance(START, END, agents=(6,))
+    # every report as raw stands, names included
+    assert data("dashboard", DAY) == ref.dashboard(START, END)
+    agents = data("agent-performance", DAY)
+    assert agents == ref.agent_performance(START, END)
+    assert "Nguyễn Văn A (trưởng nhóm)" in {a["name"] for a in agents}
+    assert data("disposition-breakdown", DAY) == ref.disposition_breakdown(START, END)
+    assert data("funnel", DAY) == ref.funnel(START, END)
+    assert data("lead-source-attribution", DAY) == ref.lead_source_attribution(START, END)
+    assert data("time-series", {**DAY, "group_by": "hour"}) == ref.time_series(START, END, group_by="hour")
+    # the moved call counts on its new day only
+    next_day = {"date_from": "2026-06-02", "date_to": "2026-06-02"}
+    assert data("dashboard", next_day) == ref.dashboard(END, utc("2026-06-03T00:00:00+00:00"))
+    # all of it without a build
+    assert published(live_db) == before
+
+
+def test_a_report_transaction_never_mixes_two_builds(live_db):
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        old_facts = conn.execute("select count(*) from marts.fct_calls").fetchone()[0]
+        conn.execute(
+            "insert into raw.calls (id, tenant_id, campaign_id, started_at, result, updated_at)"
+            " select 8000 + g, 1, 43, '2026-06-01 12:00+00', 'no_answer', now() from generate_series(1, 3) as g"
+        )
+    reader = psycopg.connect(live_db)
+    done = threading.Event()
+    outcome: dict = {}
+
+    def run_build() -> None:
+        try:
+            outcome["result"] = build(live_db)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+        done.set()
+
+    try:
+        # a report's transaction has read one mart (and holds it to its end)
+        assert reader.execute("select count(*) from marts.agg_calls_tenant_15m").fetchone()[0] > 0
+        builder = threading.Thread(target=run_build)
+        builder.start()
+        # the build writes and audits its copy, then waits to publish while the reader is open
+        deadline = time.monotonic() + 300
+        with psycopg.connect(live_db, autocommit=True) as watcher:
+
+            def building_facts() -> int | None:
+                if not watcher.execute("select to_regclass('marts_next.fct_calls') is not null").fetchone()[0]:
+                    return None
+                return watcher.execute("select count(*) from marts_next.fct_calls").fetchone()[0]
+
+            while building_facts() != old_facts + 3:
+                assert time.monotonic() < deadline and not done.is_set(), outcome
+                time.sleep(0.2)
+        time.sleep(1.0)
+        assert not done.is_set(), "the build published while a report's transaction was open"
+        # the rest of the report's transaction still reads the build it started with
+        assert reader.execute("select count(*) from marts.fct_calls").fetchone()[0] == old_facts
+    finally:
+        reader.rollback()
+        reader.close()
+    assert done.wait(300) and "error" not in outcome, outcome
+    with psycopg.connect(live_db) as conn:
+        assert conn.execute("select count(*) from marts.fct_calls").fetchone()[0] == old_facts + 3
+    builder.join()
+
+
+def test_a_failed_build_publishes_nothing(live_db):
+    before = published(live_db)
+    figures = data("dashboard", DAY)
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # the staging view cannot be re-created: dbt fails before any mart of the copy is complete
+        conn.execute("alter table raw.teams rename column name to team_label")
+        conn.execute("update raw.calls set talk_sec = talk_sec + 1, updated_at = now() where id = 1")
+    try:
+        with pytest.raises(BuildFailed):
+            build(live_db)
+    finally:
+        with psycopg.connect(live_db, autocommit=True) as conn:
+            conn.execute("alter table raw.teams rename column team_label to name")
+    assert published(live_db) == before
+    # the served marts are the last good ones, and the live answer still counts the change
+    after = data("dashboard", DAY)
+    assert int(after["total_talk_time_sec"]) == int(figures["total_talk_time_sec"]) + 1
+    assert not build(live_db).full_refresh_fallback
+    assert published(live_db)[0] == before[0] + 1
+    assert data("dashboard", DAY) == after
