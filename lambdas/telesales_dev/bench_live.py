@@ -1,4 +1,4 @@
-"""The live part of `telesales-reports bench` (REPORTS.md section 6.1): un-built rows on top of the marts.
+"""The live part of `telesales-reports bench` (docs/api-reference.md §6.1): un-built rows on top of the marts.
 
 `add_unbuilt_rows` replicates what an hour of the dialer looks like after the last build: new calls
 (copies of recent calls with new ids, started in the last days of the window, so some are late

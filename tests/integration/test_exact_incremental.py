@@ -1,4 +1,4 @@
-"""Property test of live answers and incremental builds under replication (REPORTS.md section 6.1):
+"""Property test of live answers and incremental builds under replication (docs/api-reference.md §6.1):
 random late inserts, updates of every column the contract reads, moves across slots, days, leads,
 agents and campaigns and emptied periods, applied between builds. Before any rebuild every report
 equals the reference implementation on raw as it stands; after an incremental build each mart equals a

@@ -1,4 +1,4 @@
-"""Live answers and write-audit-publish (REPORTS.md section 6.1), on the contract dataset:
+"""Live answers and write-audit-publish (docs/api-reference.md §6.1), on the contract dataset:
 - changes in raw show up on the very next request, exactly, without a build (new ids valid in filters,
   names as they stand, a call moved to another day counted only there);
 - a report's transaction never mixes two builds, and a build that fails publishes nothing."""

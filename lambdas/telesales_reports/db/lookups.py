@@ -8,9 +8,9 @@ from __future__ import annotations
 import psycopg
 from psycopg import sql
 
-# What an id filter is checked against. Reports answer live (REPORTS.md section 6.1): ids created
+# What an id filter is checked against. Reports answer live (docs/api-reference.md §6.1): ids created
 # since the last build are valid at once, so they are looked up through the dbt staging views over raw;
-# abandon-rate's campaign (live by section 3) in raw itself.
+# abandon-rate's campaign (live by §3) in raw itself.
 ID_TABLES: dict[tuple[str, bool], tuple[str, str, str]] = {
     ("campaign_id", False): ("staging", "stg_raw__campaigns", "campaign_id"),
     ("campaign_id", True): ("raw", "campaigns", "id"),

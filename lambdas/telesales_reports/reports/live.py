@@ -1,4 +1,4 @@
-"""Live answers (REPORTS.md section 6.1): the marts plus the rows changed since the published build.
+"""Live answers (docs/api-reference.md §6.1): the marts plus the rows changed since the published build.
 
 The marts hold what the last published build read from raw; its cutoff is in ops.warehouse_builds.
 Every call (lead) with updated_at at or after `live_since` (the cutoff minus the replication

@@ -1,4 +1,4 @@
--- Calls with the conversion rule of REPORTS.md section 2 applied: a conversion is an *answered*
+-- Calls with the conversion rule of docs/api-reference.md §2 applied: a conversion is an *answered*
 -- dial whose disposition code is `is_conversion` in the call's own tenant. The API reads the calls
 -- changed since the last build through this view (README "Live answers"): one home for the rule.
 with calls as (
