@@ -45,6 +45,9 @@
         With the pre-hook delete_changed_periods and delete+insert on (tenant, period), those
         periods are rebuilt whole. Each changed period is read as a range of `time_column`, so an
         index on (tenant_id, time_column) serves it. -#}
+    {%- if fact not in ('calls', 'leads') %}
+        {{ exceptions.raise_compiler_error("scope_to_changed_periods: fact must be 'calls' or 'leads'") }}
+    {%- endif %}
     {#- ref() at parse time too: the model then depends on the base fact it takes its periods from -#}
     {%- set base_fact = ref('fct_calls') if fact == 'calls' else ref('fct_leads') %}
     {%- set period = utc_bin('sourced.' ~ time_column, width) %}

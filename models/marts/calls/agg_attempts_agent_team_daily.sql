@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'day_start', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'agent_id', 'day_start']},
             {'columns': ['tenant_id', 'team_id', 'day_start']},
@@ -14,7 +15,7 @@
 -- Dials with a lead per tenant, UTC day, agent, call team and attempt number (agg_attempts_campaign_agent_team_daily
 -- without the campaign), for attempts requests filtered by agents or team but not by campaign.
 with scoped as (
-    {{ scope_to_changed_periods(ref('agg_attempts_campaign_agent_team_daily'), 'day_start', '1 day') }}
+    {{ scope_to_changed_periods(ref('agg_attempts_campaign_agent_team_daily'), 'day_start', '1 day', 'calls') }}
 ),
 
 rolled_up as (

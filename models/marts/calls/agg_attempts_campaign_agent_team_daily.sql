@@ -2,6 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'day_start'],
+        pre_hook="{{ delete_changed_periods('calls', 'day_start', '1 day') }}",
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'agent_id', 'day_start']},
@@ -16,7 +17,7 @@
 -- Incremental: the (tenant, day) pairs holding a call (re)loaded since the last run are rebuilt; a call
 -- renumbered by a late call of its lead is reloaded by fct_calls, so its day is rebuilt too.
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day') }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day', 'calls') }}
 ),
 
 rolled_up as (
