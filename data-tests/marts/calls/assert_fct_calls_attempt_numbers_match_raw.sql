@@ -13,6 +13,22 @@ with checked_leads as (
             select 1 from {{ ref('fct_calls') }} as older
             where older.dbt_loaded_at <> '{{ run_started_at }}'
         )
+        -- bounded by the build's cutoff: a lead whose calls changed in raw since (a call added, moved
+        -- in or out) is renumbered by the next build
+        and not exists (
+            select 1 from {{ ref('stg_raw__calls') }} as late
+            where
+                late.tenant_id = facts.tenant_id and late.lead_id = facts.lead_id
+                and late.updated_at >= {{ build_cutoff() }}
+        )
+        and not exists (
+            select 1
+            from {{ ref('fct_calls') }} as moved
+            inner join {{ ref('stg_raw__calls') }} as late on moved.call_id = late.call_id
+            where
+                moved.tenant_id = facts.tenant_id and moved.lead_id = facts.lead_id
+                and late.updated_at >= {{ build_cutoff() }}
+        )
 ),
 
 expected as (
