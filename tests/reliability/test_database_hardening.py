@@ -18,8 +18,9 @@ import yaml
 from psycopg import errors, sql
 
 from telesales_build.bootstrap import GROUP_ROLES, ensure_schema
-from telesales_build.dbt_runner import dbt_env, facts_in_step
+from telesales_build.dbt_runner import dbt_env
 from telesales_build.paths import project_root
+from telesales_build.warehouse_state import database_now, facts_in_step
 from tests.contract_data import contract_rows
 
 TRAP = """
@@ -80,9 +81,15 @@ def test_a_planted_function_in_public_never_runs_in_the_build_check(legacy_db):
         conn.execute(TRAP)
         try:
             conn.execute("create schema if not exists marts")
-            conn.execute("create table if not exists marts.fct_calls (call_id bigint, updated_at timestamptz)")
-            conn.execute("create table if not exists marts.fct_leads (lead_id bigint, updated_at timestamptz)")
-            assert facts_in_step(legacy_db) is False  # computed, not hijacked (the marts are empty)
+            conn.execute(
+                "create table if not exists marts.fct_calls (tenant_id bigint, call_id bigint, updated_at timestamptz)"
+            )
+            conn.execute(
+                "create table if not exists marts.fct_leads (tenant_id bigint, lead_id bigint, updated_at timestamptz)"
+            )
+            assert (
+                facts_in_step(legacy_db, database_now(legacy_db)) is False
+            )  # computed, not hijacked (the marts are empty)
         finally:
             conn.execute("drop function public.hashtextextended(text, integer)")
             conn.execute("drop table marts.fct_calls, marts.fct_leads")
