@@ -1303,7 +1303,7 @@ def main(args: Any) -> int:
         _log("cold starts ...")
         cold = cold_start(url, dated)
         _log("live answers: one hour of un-built rows ...")
-        live = bench_live.run(url, window, campaign_id, agent_ids, lambda_handler, base_conn, repeat)
+        live = bench_live.run(url, window, campaign_id, agent_ids, team_id, reports, lambda_handler, base_conn, repeat)
         machine = machine_info(base_conn)
         pg_peaks = pg_backend_peaks(base_conn, name)
     db.reset(None)

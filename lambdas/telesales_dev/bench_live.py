@@ -75,7 +75,9 @@ def add_unbuilt_rows(
     return {"new_calls": inserted, "updated_calls": updated, "seconds": round(time.perf_counter() - started, 2)}
 
 
-def run(url: str, window: dict, campaign_id: int, agent_ids, lambda_handler, base_conn, repeat: int) -> dict:
+def run(
+    url: str, window: dict, campaign_id: int, agent_ids, team_id: int, reports, lambda_handler, base_conn, repeat: int
+) -> dict:
     """Add one hour of un-built rows (~2,000 new calls, ~1,000 updated ones), time every report case
     through the handler against its raw-table baseline, then time the incremental build of those rows
     and of a 15-minute batch (~500 new, ~250 updated)."""
@@ -89,7 +91,10 @@ def run(url: str, window: dict, campaign_id: int, agent_ids, lambda_handler, bas
     hour = add_unbuilt_rows(url, TENANT, since, until, new_calls=2000, updated_calls=1000)
     _log(f"live: {hour['new_calls']} new and {hour['updated_calls']} updated calls not built yet")
     db.reset(url)
-    cases = build_cases(window, campaign_id, agent_ids)
+    # attempts is not live yet (issue 11 left it answering from the last build): its live case would
+    # differ from the raw baseline by design, so it is timed only in the built cases.
+    live_reports = [name for name in reports if name != "attempts"]
+    cases = build_cases(window, campaign_id, agent_ids, team_id, live_reports)
     for case in cases:
         run_case(case, lambda_handler, base_conn, repeat, 1)
         r = case.result
