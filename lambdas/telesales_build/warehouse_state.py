@@ -97,10 +97,39 @@ def prepare_building_copy(url: str) -> None:
             conn.execute(f"drop schema {BUILDING} cascade")
         conn.execute(f"create schema {BUILDING}")
         if _schema_exists(conn, SERVED):
+            citus = _has_citus(conn)
+            conn.commit()
             for table in _tables(conn, SERVED):
-                conn.execute(f'create table {BUILDING}."{table}" (like {SERVED}."{table}" including all)')
-                conn.execute(f'insert into {BUILDING}."{table}" select * from {SERVED}."{table}"')
+                # one transaction per table: Citus creates a distributed or reference table with
+                # parallel connections to every node, which one long transaction would deadlock
+                with conn.transaction():
+                    if citus:
+                        conn.execute("set local citus.enable_local_execution = off")
+                    conn.execute(f'create table {BUILDING}."{table}" (like {SERVED}."{table}" including all)')
+                    if citus:
+                        _distribute_like(conn, f'{SERVED}."{table}"', f'{BUILDING}."{table}"')
+                    conn.execute(f'insert into {BUILDING}."{table}" select * from {SERVED}."{table}"')
+                conn.commit()
                 conn.execute(f'analyze {BUILDING}."{table}"')
+                conn.commit()
+
+
+def _has_citus(conn: psycopg.Connection) -> bool:
+    return conn.execute("select exists (select from pg_extension where extname = 'citus')").fetchone()[0]
+
+
+def _distribute_like(conn: psycopg.Connection, source: str, target: str) -> None:
+    """On Citus, make the clone the same kind of table as its source (macros/citus_distribute.sql):
+    a reference table, or distributed by tenant_id colocated with raw.calls."""
+    kind = conn.execute(
+        "select partmethod from pg_dist_partition where logicalrelid = %s::regclass", (source,)
+    ).fetchone()
+    if kind is None:
+        return
+    if kind[0] == "n":
+        conn.execute("select create_reference_table(%s)", (target,))
+    else:
+        conn.execute("select create_distributed_table(%s, 'tenant_id', colocate_with => 'raw.calls')", (target,))
 
 
 def reset_building_copy(url: str) -> None:

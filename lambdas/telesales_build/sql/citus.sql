@@ -5,9 +5,12 @@
 --   raw.calls, raw.leads            distributed by tenant_id (the large tables), colocated; their
 --                                   primary keys are re-keyed from (id) to (tenant_id, id), since
 --                                   Citus enforces uniqueness per shard only
---   ops.abandon_rate_snapshots      distributed by tenant_id, colocated with raw.calls
+--   ops.abandon_rate_snapshots,     distributed by tenant_id, colocated with raw.calls (the fact-move
+--   ops.fact_moves                  log joins the facts and rollups on tenant_id)
 --   raw.tenants, raw.campaigns, raw.teams, raw.users, raw.dispositions, raw.caller_ids,
---   ops.bi_tenant_roles             reference tables (a full copy on every node): small, keyed as
+--   ops.bi_tenant_roles,
+--   ops.warehouse_builds,
+--   ops.build_runs                  reference tables (a full copy on every node): small, keyed as
 --                                   the contract keys them, joinable on any column
 --
 -- Tables that already hold rows (a replication tool created them as plain tables) keep them:
@@ -15,10 +18,10 @@
 -- truncated.
 do $citus$
 declare
-    distributed constant text[] := array['raw.calls', 'raw.leads', 'ops.abandon_rate_snapshots'];
+    distributed constant text[] := array['raw.calls', 'raw.leads', 'ops.abandon_rate_snapshots', 'ops.fact_moves'];
     referenced constant text[] := array[
         'raw.tenants', 'raw.campaigns', 'raw.teams', 'raw.users', 'raw.dispositions', 'raw.caller_ids',
-        'ops.bi_tenant_roles'
+        'ops.bi_tenant_roles', 'ops.warehouse_builds', 'ops.build_runs'
     ];
     table_name text;
     primary_key record;
