@@ -133,13 +133,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, headers: dict[str, str]) -> None:
         self.send_response(status)
+        allow = cors_origin(self.headers.get("Origin"))
+        headers = dict(headers)
+        if allow:
+            # one Vary header listing every request header the answer depends on (gzip sets one too)
+            vary = [v.strip() for v in headers.pop("Vary", "").split(",") if v.strip()]
+            headers["Vary"] = ", ".join([*vary, "Origin"])
         for key, value in headers.items():
             self.send_header(key, value)
-        allow = cors_origin(self.headers.get("Origin"))
         if allow:
             self.send_header("Access-Control-Allow-Origin", allow)
             self.send_header("Access-Control-Expose-Headers", CORS_EXPOSE)
-            self.send_header("Vary", "Origin")
         if status != 204:  # a 204 carries no Content-Length (RFC 9110)
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()

@@ -6,6 +6,7 @@ import json
 
 import boto3
 import pytest
+from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 from psycopg.conninfo import conninfo_to_dict
 
@@ -205,8 +206,12 @@ def secret(monkeypatch):
             "dbname": "telesales",
         }
         arn = client.create_secret(Name="telesales/db", SecretString=json.dumps(value))["ARN"]
+        # Powertools keeps one Secrets Manager client per process: one made by an earlier test (another
+        # region, another mock) must not answer for this one.
+        parameters.clear_caches()
         yield arn
     db.reset()
+    parameters.clear_caches()
 
 
 def test_url_from_secret(secret):
