@@ -32,7 +32,10 @@
     where
         target.tenant_id = changed.tenant_id
         and target.{{ period_column }} >= changed.period_start
-        and target.{{ period_column }} < changed.period_start + interval '{{ width }}'
+        -- the end in UTC wall time: immutable arithmetic (Citus refuses a stable timestamptz + interval
+        -- in a DELETE), the same instant since UTC has no daylight saving
+        and target.{{ period_column }}
+        < ((changed.period_start at time zone 'UTC') + interval '{{ width }}') at time zone 'UTC'
     {%- else %}
     select 1
     {%- endif %}
