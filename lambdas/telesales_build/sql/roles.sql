@@ -18,7 +18,7 @@ declare
     wanted constant text[][] := array[
         ['telesales_reader', 'Internal BI: reads every mart, all tenants.'],
         ['telesales_tenant_reader', 'Tenant-scoped BI logins are members: mart rows of their mapped tenant only.'],
-        ['telesales_api', 'The report API''s login is a member: marts, raw.calls, raw.campaigns, raw.teams, raw.users, snapshots.']
+        ['telesales_api', 'The report API''s login is a member: marts, the raw tables its live answers read, snapshots.']
     ];
     i integer;
 begin
@@ -99,7 +99,10 @@ grant usage on schema ops to telesales_tenant_reader, telesales_api;  -- ops.bi_
 
 -- The API: live figures (abandon-rate, health_calls_today) and the snapshot job.
 grant usage on schema raw to telesales_api;
-grant select on raw.calls, raw.campaigns, raw.teams, raw.users to telesales_api;
+-- every raw table the live answers read through the dbt views: on Citus the workers check the
+-- querying role's rights on each shard, not the view owner's
+grant select on raw.calls, raw.leads, raw.campaigns, raw.teams, raw.users, raw.dispositions, raw.caller_ids
+to telesales_api;
 grant select, insert on ops.abandon_rate_snapshots to telesales_api;
 grant select on ops.build_runs to telesales_api;  -- X-Warehouse-Built-At
 
