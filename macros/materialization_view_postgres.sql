@@ -5,7 +5,10 @@
         until its own model runs again. The API reads these views live (README "Live answers"), so
         they must exist at every instant of a build, also when a build is killed half-way. Only when
         the columns changed in a way PostgreSQL cannot replace (renamed, removed, retyped) is the view
-        dropped and created again, in the same transaction. -#}
+        dropped and created again, in the same transaction.
+        Every view runs with the rights of the role that queries it (`security_invoker`, PostgreSQL 15+,
+        DECISIONLOG 60), so the row-level security of the raw tables binds the API's login through the
+        views too; set on every (re)creation, so it survives rebuilds and full refreshes. -#}
     {%- set existing_relation = load_cached_relation(this) -%}
     {%- set target_relation = this.incorporate(type='view') -%}
     {%- set grant_config = config.get('grants') -%}
@@ -17,12 +20,12 @@
     {% call statement('main') -%}
         do $replace_view$
         begin
-            execute $view_sql$ create or replace view {{ target_relation }} as (
+            execute $view_sql$ create or replace view {{ target_relation }} with (security_invoker = true) as (
                 {{ sql }}
             ) $view_sql$;
         exception when invalid_table_definition then
             execute $view_sql$ drop view {{ target_relation }} cascade $view_sql$;
-            execute $view_sql$ create view {{ target_relation }} as (
+            execute $view_sql$ create view {{ target_relation }} with (security_invoker = true) as (
                 {{ sql }}
             ) $view_sql$;
         end

@@ -8,6 +8,7 @@ session_user, as a real BI login's connection would).
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -297,14 +298,6 @@ def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts
                 for mart in marts:
                     assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}", f"tenant_id = {tenant}"), mart
                 assert count(api, "marts.fct_calls", f"tenant_id <> {tenant}") == 0
-        # raw stays without row-level security (replication writes it); the API's SQL filters by tenant
-        assert count(api, "raw.calls") == count(admin, "raw.calls")
-        # abandon-rate, filters, and the live answers' dbt views over raw (on Citus the workers check the
-        # querying role's rights on every shard, so the API reads each raw table those views read)
-        for live in ("raw.campaigns", "raw.teams", "raw.users", "raw.leads", "raw.caller_ids", "raw.dispositions"):
-            assert count(api, live) == count(admin, live), live
-        for view in ("live.live_calls", "live.live_campaigns"):  # the classified live views
-            assert count(api, view) == count(admin, view), view
         assert denied(api, "select 1 from ops.bi_tenant_roles")
         assert denied(api, "select 1 from raw.tenants")
         row = "(2, 90, '2001-01-01', '2001-01-01', '2000-12-01', '2001-01-01', 1, 0, 0, 3, false)"
@@ -321,6 +314,99 @@ def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts
             assert count(api, "ops.abandon_rate_snapshots", "slot_at = '2001-01-01'") == 0
         admin.execute("delete from ops.abandon_rate_snapshots where slot_at = '2001-01-01'")
         admin.commit()
+
+
+# Tables and views of the API's login without tenant rows: the build records (X-Warehouse-Built-At, the
+# live answers' cutoff).
+BUILD_RECORDS = {"ops.build_runs", "ops.warehouse_builds"}
+
+
+def _readable_by_api(url: str) -> dict[str, bool]:
+    """Every table and view outside the marts the API's login may select: name -> is a view."""
+    with psycopg.connect(url) as conn:
+        rows = conn.execute(
+            "select n.nspname || '.' || c.relname, c.relkind = 'v' from pg_class as c"
+            " join pg_namespace as n on n.oid = c.relnamespace"
+            " where c.relkind in ('r', 'p', 'v', 'm') and n.nspname not in ('marts', 'marts_next')"
+            " and n.nspname !~ '^(pg_|information_schema$)'"
+            " and has_schema_privilege('telesales_api', n.oid, 'usage')"
+            " and has_table_privilege('telesales_api', c.oid, 'select')"
+            " and not exists (select from pg_depend as d join pg_extension as e on e.oid = d.refobjid"
+            "                 where d.objid = c.oid and d.deptype = 'e')"  # Citus' own catalog views
+            " order by 1"
+        ).fetchall()
+    return dict(rows)
+
+
+def test_api_role_reads_only_its_tenant_of_every_raw_table_and_view(bi_db, logins):
+    """Raw as the API reads it, directly (abandon-rate, filters) or through the dbt views of the live
+    answers: no tenant set → nothing; a tenant → exactly that tenant's rows (DECISIONLOG 60)."""
+    readable = _readable_by_api(bi_db)
+    raw = {name for name, is_view in readable.items() if name.startswith("raw.") and not is_view}
+    assert raw == {f"raw.{t}" for t in ("calls", "leads", "campaigns", "teams", "users", "dispositions", "caller_ids")}
+    views = {name for name, is_view in readable.items() if is_view}
+    assert {"live.live_calls", "live.live_campaigns", "intermediate.int_calls__classified"} <= views
+    assert {"staging.stg_raw__calls", "staging.stg_raw__leads", "staging.stg_raw__users"} <= views
+    assert "staging.stg_raw__tenants" not in views
+    assert set(readable) - raw - views == BUILD_RECORDS | {"ops.abandon_rate_snapshots"}
+    with psycopg.connect(bi_db) as admin, acting_as(bi_db, logins.api) as api:
+        invoker = dict(
+            admin.execute(
+                "select n.nspname || '.' || c.relname, coalesce('security_invoker=true' = any(c.reloptions), false)"
+                " from pg_class as c join pg_namespace as n on n.oid = c.relnamespace where c.relkind = 'v'"
+                " and n.nspname in ('staging', 'intermediate', 'live')"
+            ).fetchall()
+        )
+        assert invoker and all(invoker.values()), invoker  # every dbt view, not only the readable ones
+        tenant_rows = sorted(set(readable) - BUILD_RECORDS)
+        for relation in tenant_rows:
+            assert count(api, relation) == 0, relation  # no tenant set: nothing at all
+        for tenant in (1, 2):
+            with api.transaction():
+                bind_tenant(api, tenant)
+                for relation in tenant_rows:
+                    assert count(api, relation) == count(admin, relation, f"tenant_id = {tenant}"), relation
+                    assert count(api, relation, f"tenant_id <> {tenant}") == 0, relation
+        assert count(admin, "raw.calls", "tenant_id = 1") > 0 and count(admin, "raw.calls", "tenant_id = 2") > 0
+        assert count(admin, "live.live_calls", "tenant_id = 2") > 0
+        for relation in BUILD_RECORDS:  # no tenant rows: the same for every tenant and none
+            assert count(api, relation) == count(admin, relation) > 0, relation
+
+
+def test_the_raw_policy_is_an_index_condition_on_the_tenant_leading_indexes(bi_db, logins):
+    """The API's raw reads (directly and through the views) find the tenant's rows by index: the
+    policy's comparison is an index condition on raw.calls' (tenant_id, ...) indexes."""
+    bound = re.compile(r"Index Cond: \(+tenant_id = \(NULLIF\(current_setting\('telesales\.tenant_id'::text, true\)")
+    with psycopg.connect(bi_db) as admin:
+        tenant_leading = {
+            r[0]
+            for r in admin.execute(
+                "select indexrelid::regclass::text from pg_index join pg_attribute on attrelid = indrelid"
+                " and attnum = indkey[0] where indrelid = 'raw.calls'::regclass and attname = 'tenant_id'"
+            )
+        }
+    assert {
+        "raw.calls_started_cover_idx",
+        "raw.calls_campaign_started_cover_idx",
+        "raw.calls_lead_idx",
+    } <= tenant_leading
+    shapes = [
+        "select count(*) from live.live_calls where started_at >= '2026-06-01'",  # health_calls_today
+        "select count(*) from raw.calls where campaign_id = 43 and started_at >= '2026-06-01'",  # abandon-rate
+        "select count(*) from raw.calls where caller_id = '0900000001'",
+        "select count(*) from intermediate.int_calls__classified where lead_id = 2",  # live answers
+        "select count(*) from staging.stg_raw__calls",
+    ]
+    with acting_as(bi_db, logins.api) as api, api.transaction():
+        bind_tenant(api, 1)
+        api.execute("set local enable_seqscan = off")
+        api.execute("set local enable_bitmapscan = off")
+        for query in shapes:
+            plan = "\n".join(r[0] for r in api.execute(f"explain {query}"))
+            # on Citus, the plan of a shard: index and table names end in the shard id
+            scans = re.findall(r"Scan using (\w+?)(?:_\d+)? on calls(?:_\d+)?\b", plan)
+            assert len(scans) == 1 and f"raw.{scans[0]}" in tenant_leading, plan
+            assert bound.search(plan), plan
 
 
 def test_the_api_policy_is_an_index_condition(bi_db, logins):

@@ -17,7 +17,7 @@ from telesales_build.dbt_runner import BuildFailed, build
 from telesales_reports.db import connection as db
 from tests.contract_data import contract_rows
 from tests.integration.reference import Reference, load, utc
-from tests.support import call, data
+from tests.support import api_url, call, data
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
 START, END = utc("2026-06-01T00:00:00+00:00"), utc("2026-06-02T00:00:00+00:00")
@@ -29,7 +29,8 @@ def live_db(fresh_database):
     ensure_schema(url)
     contract_rows().load(url)
     build(url)
-    db.reset(url)
+    # as the API's own login: raw and the dbt views bind it to the request's tenant (DECISIONLOG 60)
+    db.reset(api_url(url))
     return url
 
 

@@ -33,3 +33,21 @@ create table if not exists ops.build_runs (
 );
 create index if not exists build_runs_last_success on ops.build_runs (finished_at)
 where outcome = 'success' and selection is null;
+
+-- The tenants with an active campaign: the abandon-rate snapshot job reads them before it binds its
+-- transactions to each tenant in turn. Row-level security binds the API's login to one tenant on raw
+-- (roles.sql), so the list comes through this function, with its owner's rights and nothing but the
+-- tenant ids. 'active' as in the dbt view live.live_campaigns (campaign_status is raw's status).
+create or replace function ops.active_campaign_tenants()
+returns setof bigint
+language sql
+stable
+security definer
+set search_path = pg_catalog, pg_temp
+as $function$
+    select distinct campaigns.tenant_id from raw.campaigns as campaigns where campaigns.status = 'active'
+    order by campaigns.tenant_id
+$function$;
+comment on function ops.active_campaign_tenants() is
+'Tenants with an active campaign (the abandon-rate snapshot job); executable by telesales_api.';
+revoke all on function ops.active_campaign_tenants() from public;

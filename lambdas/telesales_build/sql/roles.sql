@@ -4,9 +4,9 @@
 --   telesales_reader         every mart, every tenant (internal BI)
 --   telesales_tenant_reader  every mart, only the rows of the tenant its login is mapped to in
 --                            ops.bi_tenant_roles (row-level security, macros/mart_row_level_security.sql)
---   telesales_api            the API's login (itself, or a member): marts and snapshots of the tenant its
---                            transaction sets (row-level security), the live raw tables the API reads
---                            (raw.calls, raw.campaigns, raw.teams, raw.users) and the abandon-rate snapshots
+--   telesales_api            the API's login (itself, or a member): the marts, the raw tables the API reads
+--                            (directly and through the dbt views) and the abandon-rate snapshots, each
+--                            only for the tenant its transaction sets (row-level security)
 --
 -- Access to the marts themselves (select + policies) is granted by dbt (dbt_project.yml `+grants`
 -- and the RLS post-hook): materialized tables are re-created on a full refresh.
@@ -131,20 +131,56 @@ begin
 end
 $harden$;
 
--- The snapshots, like the marts (macros/mart_row_level_security.sql): the API's login reads and writes
--- only the rows of the tenant its transaction set (db.py), whatever a query forgets (DECISIONLOG 52).
-do $snapshots$
+-- The API's login is bound to the tenant its transaction sets (db/connection.py, from the JWT) on every
+-- table of its own it can read, as on the marts (macros/mart_row_level_security.sql): the snapshots it
+-- reads and writes, and every raw table it reads, directly (abandon-rate, filter lists) or through the
+-- dbt views of the live answers (they run with the invoker's rights). A query that forgets its tenant
+-- filter reads nothing (DECISIONLOG 52, 60). The policies name telesales_api alone: the tables' owner
+-- (the build user; a replication apply worker runs as the table owner) is not bound by row-level
+-- security, and no other role has rights on raw. A plain comparison with a stable value: an index
+-- condition on the tenant-leading indexes. Enabling it needs the table's owner: otherwise a warning,
+-- and the owner runs this script once.
+do $api_tenant$
+declare
+    api_tenant constant text := 'tenant_id = nullif(current_setting(''telesales.tenant_id'', true), '''')::bigint';
+    secured record;
 begin
-    if not (select relrowsecurity from pg_catalog.pg_class where oid = 'ops.abandon_rate_snapshots'::regclass) then
-        alter table ops.abandon_rate_snapshots enable row level security;
-    end if;
-    if not exists (
-        select from pg_catalog.pg_policy
-        where polrelid = 'ops.abandon_rate_snapshots'::regclass and polname = 'telesales_api_tenant'
-    ) then
-        create policy telesales_api_tenant on ops.abandon_rate_snapshots for all to telesales_api
-            using (tenant_id = nullif(current_setting('telesales.tenant_id', true), '')::bigint)
-            with check (tenant_id = nullif(current_setting('telesales.tenant_id', true), '')::bigint);
-    end if;
+    for secured in
+        select to_regclass(table_name) as relation, command
+        from (values
+            ('ops.abandon_rate_snapshots', 'all'),
+            ('raw.calls', 'select'),
+            ('raw.leads', 'select'),
+            ('raw.campaigns', 'select'),
+            ('raw.teams', 'select'),
+            ('raw.users', 'select'),
+            ('raw.dispositions', 'select'),
+            ('raw.caller_ids', 'select')
+        ) as api_tables (table_name, command)
+    loop
+        continue when secured.relation is null;
+        begin
+            if not (select relrowsecurity from pg_catalog.pg_class where oid = secured.relation) then
+                execute format('alter table %s enable row level security', secured.relation);
+            end if;
+            if not exists (
+                select from pg_catalog.pg_policy
+                where polrelid = secured.relation and polname = 'telesales_api_tenant'
+            ) then
+                execute format(
+                    'create policy telesales_api_tenant on %s for %s to telesales_api using (%s)%s',
+                    secured.relation,
+                    secured.command,
+                    api_tenant,
+                    case when secured.command = 'all' then format(' with check (%s)', api_tenant) else '' end
+                );
+            end if;
+        exception when insufficient_privilege then
+            raise warning 'row-level security of % for telesales_api not set up: %', secured.relation, sqlerrm;
+        end;
+    end loop;
 end
-$snapshots$;
+$api_tenant$;
+
+-- The snapshot job lists the tenants with an active campaign (ops_schema.sql) before it binds each.
+grant execute on function ops.active_campaign_tenants() to telesales_api;

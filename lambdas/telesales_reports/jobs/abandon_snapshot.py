@@ -25,9 +25,9 @@ FINISH_MARGIN_MS = 2000
 # Without a Lambda context (CLI, tests): the schedule's own period less a margin.
 DEFAULT_BUDGET_MS = 55000
 
-ACTIVE_TENANTS = (
-    "select distinct tenant_id from live.live_campaigns where campaign_status = 'active' order by tenant_id"
-)
+# Row-level security binds the API's login to one tenant on raw too (DECISIONLOG 60): the list of
+# tenants comes from a function with its owner's rights (telesales_build/sql/ops_schema.sql).
+ACTIVE_TENANTS = "select tenant_id from ops.active_campaign_tenants() as tenant_id"
 
 
 def take_snapshot(now: datetime | None = None, budget_ms: int = DEFAULT_BUDGET_MS) -> dict:
