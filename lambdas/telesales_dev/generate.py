@@ -977,6 +977,10 @@ def append_days(url: str, days: int = 1, seed: int = 42) -> dict[str, Any]:
         lead_stats = _candidate_leads(conn, start - (MAX_LAG_DAYS + 2) * DAY, start // HOUR, (end - 1) // HOUR)
         call_slots = _slots(seed, "append-calls", call_totals, start, end, HOUR_WEIGHT, DOW_WEIGHT, max_call + 1)
         added_calls = _insert_calls(conn, seed, tenants, call_slots, lead_stats)
+        # A replica never holds an updated_at from the future: rows of the appended day that lie past
+        # now were replicated now (else they would count as changed after every build, live answers).
+        conn.execute("update raw.calls set updated_at = now() where id > %s and updated_at > now()", (max_call,))
+        conn.execute("update raw.leads set updated_at = now() where id > %s and updated_at > now()", (max_lead,))
         conn.commit()
         conn.autocommit = True
         conn.execute("analyze raw.leads, raw.calls")

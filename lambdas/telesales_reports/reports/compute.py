@@ -27,9 +27,10 @@ FUNNEL_STAGES = (
 )
 
 
-def _params(conn: psycopg.Connection, req: ReportRequest, **extra) -> dict:
-    """The bound values of a report query: the request's, and where the live rows start (live.py)."""
-    return queries.base_params(req) | {"live_since": live.live_since(conn)} | extra
+def _params(conn: psycopg.Connection, req: ReportRequest, leads: bool = False, **extra) -> dict:
+    """The bound values of a report query: the request's, and the rows changed since the build (live.py;
+    with `leads`, the leads they touch too)."""
+    return queries.base_params(req) | live.live_params(conn, req.tenant_id, leads) | extra
 
 
 def _run(conn: psycopg.Connection, build, req: ReportRequest, **extra):
@@ -226,7 +227,7 @@ def caller_id_health_previous(conn: psycopg.Connection, req: ReportRequest, curr
 
 
 def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = _params(conn, req, campaign_filter=req.campaign_id is not None)
+    params = _params(conn, req, leads=True, campaign_filter=req.campaign_id is not None)
     return conn.execute(queries.lead_stages(req), params).fetchall()
 
 

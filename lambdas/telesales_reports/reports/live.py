@@ -40,12 +40,49 @@ def live_since(conn: psycopg.Connection) -> datetime | None:
     return cutoff - timedelta(seconds=get_settings().live_allowance_sec)
 
 
-def changed_call_ids() -> sql.Composable:
-    """The tenant's calls changed since the published build."""
-    return sql.SQL(
-        "select changed.call_id from staging.stg_raw__calls as changed"
-        " where changed.tenant_id = %(tenant_id)s and changed.updated_at >= %(live_since)s"
-    )
+# The rows changed since the published build, read once per request (two index probes on updated_at):
+# the report queries then take them as arrays, so the planner knows how few they are and probes the
+# facts and the raw rows by key instead of hashing a whole window against an estimated set.
+CHANGED_ROWS = sql.SQL(
+    """
+    select changed.call_id as call_id, changed.lead_id as lead_id
+    from staging.stg_raw__calls as changed
+    where changed.tenant_id = %(tenant_id)s and changed.updated_at >= %(live_since)s
+    union all
+    select null::bigint as call_id, changed_leads.lead_id as lead_id
+    from {leads} as changed_leads
+    where changed_leads.tenant_id = %(tenant_id)s and changed_leads.updated_at >= %(live_since)s
+    """
+).format(leads=LIVE_LEADS)
+BUILT_LEADS = sql.SQL(
+    "select built.lead_id from marts.fct_calls as built where built.tenant_id = %(tenant_id)s"
+    " and built.call_id = any(%(live_call_ids)s) and built.lead_id is not null"
+)
+
+
+def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -> dict:
+    """The bound values of the live delta: `live_since`, `live_call_ids` (the tenant's calls changed
+    since the published build) and, with `leads`, `live_lead_ids` (every lead whose contribution to a
+    lead report may differ from the build: the leads changed since, and the leads, before and after, of
+    those calls)."""
+    since = live_since(conn)
+    params: dict = {"tenant_id": tenant_id, "live_since": since, "live_call_ids": [], "live_lead_ids": []}
+    if since is None:
+        return params
+    call_ids: list[int] = []
+    lead_ids: set[int] = set()
+    for row in conn.execute(CHANGED_ROWS, params).fetchall():
+        call_id, lead_id = (row["call_id"], row["lead_id"]) if isinstance(row, dict) else row
+        if call_id is not None:
+            call_ids.append(call_id)
+        if lead_id is not None:
+            lead_ids.add(lead_id)
+    params["live_call_ids"] = call_ids
+    if call_ids and leads:
+        for row in conn.execute(BUILT_LEADS, params).fetchall():
+            lead_ids.add(row["lead_id"] if isinstance(row, dict) else row[0])
+    params["live_lead_ids"] = sorted(lead_ids) if leads else []
+    return params
 
 
 def call_delta(
@@ -54,7 +91,8 @@ def call_delta(
     """The two parts a report adds for the calls changed since the build, as (keys..., measures...):
     the built rows negated and the current rows. `measures` are (name, expression over the call columns
     of fct_calls / the live view); `where` restricts rows (e.g. dials only); `filters_for(alias)` gives
-    the request's filters on that alias. Both parts cover the request's whole window."""
+    the request's filters on that alias. Both parts cover the request's whole window and read the same
+    calls, `live_call_ids` (live_params)."""
     key_list = sql.SQL(", ").join(sql.SQL("calls.{}").format(sql.Identifier(k)) for k in keys)
     columns = sql.SQL(", ").join(
         [key_list, *(sql.SQL(expr + " as {}").format(sql.Identifier(name)) for name, expr in measures)]
@@ -66,42 +104,22 @@ def call_delta(
         ]
     )
     window = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s")
-    now = sql.SQL(
-        "select {columns} from {live} as calls where calls.tenant_id = %(tenant_id)s"
-        " and calls.updated_at >= %(live_since)s and {window} {where} {filters}"
-    ).format(columns=columns, live=LIVE_CALLS, window=window, where=where, filters=filters_for("calls"))
-    built = sql.SQL(
-        "select {negated} from (select {columns} from marts.fct_calls as calls"
-        " where calls.tenant_id = %(tenant_id)s and {window} {where} {filters}"
-        " and calls.call_id in ({changed})) as built"
-    ).format(
-        negated=negated,
-        columns=columns,
-        window=window,
-        where=where,
-        filters=filters_for("calls"),
-        changed=changed_call_ids(),
+    template = (
+        "select {columns} from {relation} as calls where calls.tenant_id = %(tenant_id)s"
+        " and calls.call_id = any(%(live_call_ids)s) and {window} {where} {filters}"
     )
-    return [built, now]
+    now, built = (
+        sql.SQL(template).format(
+            columns=columns, relation=relation, window=window, where=where, filters=filters_for("calls")
+        )
+        for relation in (LIVE_CALLS, sql.SQL("marts.fct_calls"))
+    )
+    return [sql.SQL("select {negated} from ({built}) as built").format(negated=negated, built=built), now]
 
 
 def changed_lead_ids() -> sql.Composable:
-    """Every lead whose contribution to a lead report may differ from the build: the leads changed since,
-    and the leads (before and after) of the calls changed since."""
-    return sql.SQL(
-        """
-        select changed_leads.lead_id from {leads} as changed_leads
-        where changed_leads.tenant_id = %(tenant_id)s and changed_leads.updated_at >= %(live_since)s
-        union
-        select changed_calls.lead_id from staging.stg_raw__calls as changed_calls
-        where changed_calls.tenant_id = %(tenant_id)s and changed_calls.updated_at >= %(live_since)s
-            and changed_calls.lead_id is not null
-        union
-        select built_calls.lead_id from marts.fct_calls as built_calls
-        where built_calls.tenant_id = %(tenant_id)s and built_calls.lead_id is not null
-            and built_calls.call_id in ({changed_calls})
-        """
-    ).format(leads=LIVE_LEADS, changed_calls=changed_call_ids())
+    """The leads of `live_lead_ids` (live_params), as a condition's right-hand side: `lead_id = any(...)`."""
+    return sql.SQL("any(%(live_lead_ids)s)")
 
 
 def lead_stages_now(stage_flags: sql.Composable, stages: Sequence[str], call_filters: sql.Composable) -> sql.Composable:
@@ -115,23 +133,28 @@ def lead_stages_now(stage_flags: sql.Composable, stages: Sequence[str], call_fil
         """
         select per_lead.lead_source, count(*) as total_leads, {stage_counts}
         from (
-            select leads.lead_id, leads.lead_source, {stage_flags}
+            select leads.lead_id, leads.lead_source, {stage_names}
             from {leads} as leads
-            left join {live_calls} as calls
-                on calls.tenant_id = leads.tenant_id and calls.lead_id = leads.lead_id
-                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                {call_filters}
+            left join (
+                -- the leads' current calls in the window that pass every filter, probed by lead
+                select calls.lead_id, {stage_flags}
+                from {live_calls} as calls
+                where calls.tenant_id = %(tenant_id)s and calls.lead_id = {changed}
+                    and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                    {call_filters}
+                group by calls.lead_id
+            ) as lead_calls on lead_calls.lead_id = leads.lead_id
             where leads.tenant_id = %(tenant_id)s
                 and leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
                 and (%(campaign_id)s::bigint is null or leads.campaign_id = %(campaign_id)s)
-                and leads.lead_id in ({changed})
-            group by leads.lead_id, leads.lead_source
+                and leads.lead_id = {changed}
         ) as per_lead
         group by per_lead.lead_source
         """
     ).format(
         stage_counts=stage_counts,
         stage_flags=stage_flags,
+        stage_names=sql.SQL(", ").join(sql.SQL("lead_calls.{s}").format(s=sql.Identifier(s)) for s in stages),
         leads=LIVE_LEADS,
         live_calls=LIVE_CALLS,
         call_filters=call_filters,

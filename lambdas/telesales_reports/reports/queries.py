@@ -476,7 +476,7 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
     zeros = sql.SQL(", ").join(sql.SQL("0 as {}").format(sql.Identifier(s)) for s in STAGES)
     whole_days = only_leads is None and is_day_aligned(req.window_start) and is_day_aligned(req.window_end)
     if only_leads is not None:
-        campaign = sql.SQL("{campaign} and lead_id in ({only})").format(campaign=campaign, only=only_leads)
+        campaign = sql.SQL("{campaign} and lead_id = {only}").format(campaign=campaign, only=only_leads)
     parts: list[sql.Composable] = []
 
     if whole_days:
@@ -568,7 +568,7 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
             ).format(
                 flags=CALL_STAGE_FLAGS,
                 call_scope=call_scope,
-                only_leads=sql.SQL("and calls.lead_id in ({})").format(only_leads) if only_leads else sql.SQL(""),
+                only_leads=sql.SQL("and calls.lead_id = {}").format(only_leads) if only_leads else sql.SQL(""),
                 filters=call_filters(req, "calls"),
                 lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
                 if campaign_filter
