@@ -129,6 +129,11 @@ def build_cases(
             Filters(TENANT, start, end, timezone="Asia/Ho_Chi_Minh"),
         ),
         ("tz Asia/Kolkata", [("timezone", "Asia/Kolkata")], Filters(TENANT, start, end, timezone="Asia/Kolkata")),
+        (  # +05:45: a quarter-hour offset
+            "tz Asia/Kathmandu",
+            [("timezone", "Asia/Kathmandu")],
+            Filters(TENANT, start, end, timezone="Asia/Kathmandu"),
+        ),
     ]
     variants += [
         ("compare previous_period", [("compare", "previous_period")], replace(base, compare="previous_period")),

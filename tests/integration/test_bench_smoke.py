@@ -32,7 +32,7 @@ def test_bench_smoke(server_url, tmp_path, monkeypatch):
     assert code == 0
     seen = {(r["report"], r["case"]) for r in result["results"]}
     base_cases = [
-        "no filters", "campaign", "5 agents", "team", "tz Asia/Ho_Chi_Minh", "tz Asia/Kolkata",
+        "no filters", "campaign", "5 agents", "team", "tz Asia/Ho_Chi_Minh", "tz Asia/Kolkata", "tz Asia/Kathmandu",
         "compare previous_period", "compare previous_year 5 agents",
     ]  # fmt: skip
     expected = {(report, case) for report in bench.MART_REPORTS for case in base_cases}

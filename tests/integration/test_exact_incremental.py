@@ -141,6 +141,9 @@ def assert_live_answers_equal_the_reference(url: str, rng: random.Random, reques
         assert health == ref.caller_id_health(start, end, **f), why
         assert data("funnel", params, tenant) == ref.funnel(start, end, **f), why
         assert data("lead-source-attribution", params, tenant) == ref.lead_source_attribution(start, end, **f), why
+        # §6.3: a moved or late call renumbers its lead's other dials (before and after it), live
+        assert data("attempts", params, tenant) == ref.attempts(start, end, **f), why
+        assert data("carrier-health", params, tenant) == ref.carrier_health(start, end, **f), why
         tz = rng.choice(TIMEZONES)
         tz_params = [*params, ("timezone", tz)]
         assert data("hour-dow-heatmap", tz_params, tenant) == ref.hour_dow_heatmap(start, end, tz, **f), why

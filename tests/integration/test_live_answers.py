@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
 import pytest
@@ -146,3 +146,35 @@ def test_a_failed_build_publishes_nothing(live_db):
     assert not build(live_db).full_refresh_fallback
     assert published(live_db)[0] == before[0] + 1
     assert data("dashboard", DAY) == after
+
+
+def test_a_late_call_renumbers_its_leads_attempts_on_the_next_request(live_db):
+    """§6.3 live: a call replicated late, dated before its lead's dials, becomes attempt 1 and moves each
+    of the lead's other dials one number up, before any build; a call moved to another lead renumbers
+    both leads."""
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        lead, first = conn.execute(
+            "select lead_id, min(started_at) from raw.calls where tenant_id = 1 and lead_id is not null"
+            " and result <> 'blocked' and started_at >= %s and started_at < %s"
+            " group by lead_id order by count(*) desc, lead_id limit 1",
+            (START, END),
+        ).fetchone()
+        before = data("attempts", DAY)
+        conn.execute(
+            "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, team_id, caller_id, started_at,"
+            " answered_at, result, talk_sec, disposition_code, updated_at)"
+            " select 99001, tenant_id, campaign_id, lead_id, agent_id, team_id, caller_id, %s, %s, 'connected', 40,"
+            " 'sale', now() from raw.calls where tenant_id = 1 and lead_id = %s order by started_at limit 1",
+            (first - timedelta(minutes=1), first - timedelta(minutes=1), lead),
+        )
+        other = conn.execute(
+            "select max(id) from raw.calls where tenant_id = 1 and lead_id <> %s and result <> 'blocked'", (lead,)
+        ).fetchone()[0]
+        conn.execute("update raw.calls set lead_id = %s, updated_at = now() where id = %s", (lead, other))
+    ref = Reference(load(live_db), 1)
+    after = data("attempts", DAY)
+    assert after == ref.attempts(START, END)
+    assert after != before
+    for params, f in (({"team_id": "7"}, {"team": 7}), ({"agent_ids[]": "3"}, {"agents": (3,)}),
+                      ({"campaign_id": "43"}, {"campaign": 43})):  # fmt: skip
+        assert data("attempts", {**DAY, **params}) == ref.attempts(START, END, **f), params

@@ -14,7 +14,7 @@ import psycopg
 from psycopg import sql
 
 from ..rounding import pct_string, ratio_string
-from . import queries
+from . import live, queries
 from .request import ReportRequest
 from .window import DAY_SECONDS, decompose
 
@@ -25,6 +25,31 @@ FCT_COLUMNS = sql.SQL(
     "least(attempt_number, {merged}) as attempt, 1 as dials, is_answered::int as answers, "
     "is_conversion::int as conversions, talk_sec"
 ).format(merged=sql.Literal(MERGED_FROM))
+
+
+LIVE_COLUMNS = sql.SQL(
+    "least(calls.attempt_number, {merged}) as attempt, 1 as dials, calls.is_answered::int as answers, "
+    "calls.is_conversion::int as conversions, calls.talk_sec"
+).format(merged=sql.Literal(MERGED_FROM))
+LIVE_WINDOW = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s")
+
+
+def live_parts(req: ReportRequest) -> list[sql.Composable]:
+    """The touched leads' dials as built, negated, and as they stand now (module docstring). The window
+    and the filters apply after the numbering: a lead's dials outside them still count for its numbers."""
+    filters = queries.call_filters(req, "calls")
+    built = sql.SQL(
+        "select attempt, -dials as dials, -answers as answers, -conversions as conversions, -talk_sec as talk_sec"
+        " from (select {columns} from marts.fct_calls as calls where calls.tenant_id = %(tenant_id)s"
+        " and calls.lead_id = {leads} and calls.is_dial and calls.attempt_number is not null"
+        " and {window} {filters}) as built"
+    ).format(columns=LIVE_COLUMNS, leads=live.changed_lead_ids(), window=LIVE_WINDOW, filters=filters)
+    now = sql.SQL(
+        "select {columns} from (select * from intermediate.int_calls__attempt_numbered as numbered"
+        " where numbered.tenant_id = %(tenant_id)s and numbered.lead_id = {leads}) as calls"
+        " where {window} {filters}"
+    ).format(columns=LIVE_COLUMNS, leads=live.changed_lead_ids(), window=LIVE_WINDOW, filters=filters)
+    return [built, now]
 
 
 def day_table(req: ReportRequest) -> str:
@@ -66,6 +91,7 @@ def query(req: ReportRequest, params: dict) -> sql.Composable:
             )
             for lower, upper in pieces.edges
         ]  # fmt: skip
+    parts += live_parts(req)
     return sql.SQL(
         """
         select
@@ -83,7 +109,7 @@ def query(req: ReportRequest, params: dict) -> sql.Composable:
 
 
 def attempts(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = queries.base_params(req)
+    params = queries.base_params(req) | live.live_params(conn, req.tenant_id, leads=True)
     rows = conn.execute(query(req, params), params).fetchall()
     return [
         {
