@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
+from psycopg import sql
 
 from telesales_build.dbt_runner import build
 from telesales_dev.embedded_db import api_login_url
@@ -180,3 +181,12 @@ def data(report: str, params: list[tuple[str, str]] | dict | None = None, tenant
     status, body = call(report, params, tenant)
     assert status == 200, body
     return body["data"]
+
+
+def tenant_role(conn: psycopg.Connection, tenant: int) -> str:
+    """The group role of a tenant's BI logins (docs/bi-access.md), created when missing. Roles belong to
+    the server, not a database: several test databases share it, and it stays."""
+    name = f"telesales_tenant_{tenant}"
+    if not conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone():
+        conn.execute(sql.SQL("create role {} nologin in role telesales_tenant_reader").format(sql.Identifier(name)))
+    return name

@@ -11,10 +11,7 @@ from telesales_build.dbt_runner import BUILD_LOCK_KEY, BuildLocked, build
 from tests.contract_data import contract_rows
 
 RAW_DISTRIBUTED = {"raw.calls", "raw.leads", "ops.abandon_rate_snapshots"}
-RAW_REFERENCE = {
-    "raw.tenants", "raw.campaigns", "raw.teams", "raw.users", "raw.dispositions", "raw.caller_ids",
-    "ops.bi_tenant_roles",
-}  # fmt: skip
+RAW_REFERENCE = {"raw.tenants", "raw.campaigns", "raw.teams", "raw.users", "raw.dispositions", "raw.caller_ids"}
 
 
 def placement(url: str) -> dict[str, tuple[str, str | None, int]]:

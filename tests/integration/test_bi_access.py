@@ -24,7 +24,7 @@ from telesales_build.dbt_runner import build
 from telesales_reports.db import connection as db
 from telesales_reports.jobs.abandon_snapshot import take_snapshot
 from tests.contract_data import NOW, contract_rows
-from tests.support import api_url, data
+from tests.support import api_url, data, tenant_role
 
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
 
@@ -32,11 +32,11 @@ DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
 @dataclass(frozen=True)
 class Logins:
     reader: str  # member of telesales_reader
-    tenant2: str  # member of telesales_tenant_reader, mapped to tenant 2
-    unmapped: str  # member of telesales_tenant_reader, no mapping
-    tenant1_member: str  # member of a group role that is mapped to tenant 1
-    tenant1_group: str  # NOLOGIN, member of telesales_tenant_reader, mapped to tenant 1
-    ambiguous: str  # mapped to tenant 2 and member of the tenant-1 group: sees nothing
+    tenant2: str  # member of telesales_tenant_2 (the tenant's group role)
+    unmapped: str  # member of telesales_tenant_reader, of no tenant's group role
+    tenant1_member: str  # member of a group role that is a member of telesales_tenant_1
+    tenant1_group: str  # NOLOGIN, member of telesales_tenant_1
+    ambiguous: str  # member of telesales_tenant_2 and of the tenant-1 group: sees nothing
     api: str  # member of telesales_api
 
 
@@ -55,21 +55,19 @@ def logins(bi_db: str) -> Iterator[Logins]:
     made = Logins(**{field: f"{prefix}_{field}" for field in Logins.__dataclass_fields__})
     statements = [
         ("create role {} login in role telesales_reader", made.reader),
-        ("create role {} login in role telesales_tenant_reader", made.tenant2),
+        ("create role {} login in role telesales_tenant_2", made.tenant2),
         ("create role {} login in role telesales_tenant_reader", made.unmapped),
-        ("create role {} nologin in role telesales_tenant_reader", made.tenant1_group),
+        ("create role {} nologin in role telesales_tenant_1", made.tenant1_group),
         ("create role {} login in role " + made.tenant1_group, made.tenant1_member),
-        ("create role {} login in role telesales_tenant_reader, " + made.tenant1_group, made.ambiguous),
+        ("create role {} login in role telesales_tenant_2, " + made.tenant1_group, made.ambiguous),
         ("create role {} login in role telesales_api", made.api),
     ]
     with psycopg.connect(bi_db, autocommit=True) as conn:
         try:
+            for tenant in (1, 2):
+                tenant_role(conn, tenant)
             for template, name in statements:
                 conn.execute(sql.SQL(template).format(sql.Identifier(name)))
-            conn.execute(
-                "insert into ops.bi_tenant_roles (role_name, tenant_id) values (%s, 2), (%s, 1), (%s, 2)",
-                (made.tenant2, made.tenant1_group, made.ambiguous),
-            )
             yield made
         finally:
             for _, name in reversed(statements):
@@ -141,13 +139,51 @@ def test_group_roles_cannot_log_in_and_every_mart_has_row_level_security(bi_db, 
     )
 
 
-def test_tenant_function_is_a_pinned_security_definer(bi_db):
+def test_tenant_function_is_pinned_stable_and_the_mapping_is_the_role_catalog(bi_db):
+    """ops.bi_tenant_id() reads role memberships only (every Citus node has them), runs with the caller's
+    rights and is stable (an index condition); the mapping table of earlier versions is gone."""
     with psycopg.connect(bi_db) as conn:
         row = conn.execute(
             "select prosecdef, provolatile, proconfig from pg_proc where oid = 'ops.bi_tenant_id()'::regprocedure"
         ).fetchone()
-    assert row[0] is True and row[1] == "s"
+        assert conn.execute("select to_regclass('ops.bi_tenant_roles')").fetchone()[0] is None
+    assert row[0] is False and row[1] == "s"
     assert any(setting.startswith("search_path=") for setting in row[2])
+
+
+def test_a_mapping_table_of_an_earlier_version_becomes_tenant_role_grants(fresh_database):
+    url = fresh_database("bi_mapping_upgrade")
+    ensure_schema(url)
+    prefix = f"ts_up_{os.getpid()}_{secrets.token_hex(3)}"
+    login, group, member, dangling = (f"{prefix}_{n}" for n in ("login", "group", "member", "dropped"))
+    tenant = 900_000_000 + secrets.randbelow(1_000_000)  # a tenant role no other test has made
+    with psycopg.connect(url, autocommit=True) as conn:
+        try:
+            conn.execute(sql.SQL("create role {} login in role telesales_tenant_reader").format(sql.Identifier(login)))
+            conn.execute(
+                sql.SQL("create role {} nologin in role telesales_tenant_reader").format(sql.Identifier(group))
+            )
+            conn.execute(
+                sql.SQL("create role {} login in role {}").format(sql.Identifier(member), sql.Identifier(group))
+            )
+            conn.execute("create table ops.bi_tenant_roles (role_name name primary key, tenant_id bigint not null)")
+            conn.execute(
+                "insert into ops.bi_tenant_roles values (%s, %s), (%s, 1), (%s, 5)", (login, tenant, group, dangling)
+            )
+            ensure_schema(url)  # the next bootstrap
+            assert conn.execute("select to_regclass('ops.bi_tenant_roles')").fetchone()[0] is None
+            granted = conn.execute(
+                "select pg_has_role(%s, %s, 'member'), pg_has_role(%s, 'telesales_tenant_1', 'member'),"
+                " pg_has_role(%s, 'telesales_tenant_reader', 'member')",
+                (login, f"telesales_tenant_{tenant}", group, f"telesales_tenant_{tenant}"),
+            ).fetchone()
+            assert granted == (True, True, True)
+            for name, expected in ((login, tenant), (member, 1)):
+                with acting_as(url, name) as as_login:
+                    assert as_login.execute("select ops.bi_tenant_id()").fetchone()[0] == expected
+        finally:
+            for name in (member, group, login, f"telesales_tenant_{tenant}"):
+                conn.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -177,7 +213,7 @@ def _raw_and_views(url: str) -> list[str]:
             " where table_schema in ('raw', 'staging', 'intermediate', 'ops', 'live') order by 1"
         ).fetchall()
     names = [r[0] for r in rows]
-    assert {"raw.calls", "raw.campaigns", "ops.bi_tenant_roles", "ops.abandon_rate_snapshots"} <= set(names)
+    assert {"raw.calls", "raw.campaigns", "ops.warehouse_builds", "ops.abandon_rate_snapshots"} <= set(names)
     assert {"live.live_calls", "live.live_campaigns"} <= set(names)
     assert any(n.startswith("staging.") for n in names) and any(n.startswith("intermediate.") for n in names)
     return names
@@ -206,7 +242,7 @@ def test_readers_cannot_select_raw_staging_intermediate_or_ops(bi_db, logins, lo
         "update raw.campaigns set status = 'paused'",
         "delete from raw.calls",
         "truncate raw.calls",
-        "insert into ops.bi_tenant_roles values ('x', 1)",
+        "grant telesales_tenant_1 to current_user",
         "update ops.abandon_rate_snapshots set is_breached = false",
         "delete from ops.abandon_rate_snapshots",
         "truncate ops.abandon_rate_snapshots",
@@ -242,6 +278,15 @@ def test_tenant_login_sees_exactly_its_tenants_rows_in_every_mart(bi_db, logins,
         assert tenant.execute(talk).fetchone() == admin.execute(talk + " where tenant_id = 2").fetchone()
 
 
+def test_the_tenant_policy_is_an_index_condition(bi_db, logins):
+    """ops.bi_tenant_id() is stable: evaluated once (an init plan, or on Citus once per shard scan) and
+    compared in the index, never a filter over every row."""
+    with acting_as(bi_db, logins.tenant2) as tenant, tenant.transaction():
+        tenant.execute("set local enable_seqscan = off")
+        plan = "\n".join(r[0] for r in tenant.execute("explain select count(*) from marts.fct_calls"))
+    assert re.search(r"Index Cond: \(tenant_id = (\(InitPlan \d+\)\.col1|\$\d+|ops\.bi_tenant_id\(\))\)", plan), plan
+
+
 def test_unmapped_tenant_login_sees_no_rows(bi_db, logins, marts):
     with acting_as(bi_db, logins.unmapped) as conn:
         assert conn.execute("select ops.bi_tenant_id()").fetchone()[0] is None
@@ -260,14 +305,29 @@ def test_mapping_by_group_membership_and_ambiguous_mapping(bi_db, logins, marts)
             assert count(conn, "marts.fct_calls") == 0
 
 
-def test_tenant_login_cannot_see_the_mapping_or_change_its_tenant(bi_db, logins):
+def test_tenant_login_cannot_change_its_tenant(bi_db, logins):
     with acting_as(bi_db, logins.tenant2) as conn:
-        assert denied(conn, "select * from ops.bi_tenant_roles")
-        assert denied(conn, f"insert into ops.bi_tenant_roles values ('{logins.tenant2}_x', 1)")
+        for statement in (
+            "grant telesales_tenant_1 to current_user",  # the mapping is role membership
+            f"grant telesales_tenant_2 to {logins.unmapped}",
+            "create role telesales_tenant_999999 in role telesales_tenant_reader",
+            "alter role telesales_tenant_1 rename to telesales_tenant_3",
+            "set role telesales_tenant_1",
+            "set role telesales_reader",
+        ):
+            assert denied(conn, statement), statement
+        # a setting is no mapping: the API's tenant setting changes nothing for a BI login
+        conn.execute("set telesales.tenant_id = '1'")
+        assert conn.execute("select ops.bi_tenant_id()").fetchone()[0] == 2
+        assert count(conn, "marts.fct_calls", "tenant_id <> 2") == 0
+
+
+def test_set_role_to_the_group_keeps_the_logins_tenant(bi_db, logins):
+    with acting_as(bi_db, logins.tenant2) as conn:
         # set role to the group keeps the session user: still tenant 2, never all tenants
         conn.execute("set role telesales_tenant_reader")
         assert count(conn, "marts.fct_calls", "tenant_id <> 2") == 0
-        assert denied(conn, "set role telesales_reader")
+        assert count(conn, "marts.fct_calls") > 0
 
 
 def test_superuser_set_role_to_tenant_reader_sees_nothing(bi_db):
@@ -298,7 +358,7 @@ def test_api_role_reads_only_the_tenant_its_transaction_set(bi_db, logins, marts
                 for mart in marts:
                     assert count(api, f"marts.{mart}") == count(admin, f"marts.{mart}", f"tenant_id = {tenant}"), mart
                 assert count(api, "marts.fct_calls", f"tenant_id <> {tenant}") == 0
-        assert denied(api, "select 1 from ops.bi_tenant_roles")
+        assert denied(api, "select 1 from ops.fact_moves")
         assert denied(api, "select 1 from raw.tenants")
         row = "(2, 90, '2001-01-01', '2001-01-01', '2000-12-01', '2001-01-01', 1, 0, 0, 3, false)"
         assert denied(api, f"insert into ops.abandon_rate_snapshots values {row}")  # no tenant set

@@ -1,6 +1,6 @@
 """docs/bi-guide.md: every worked query returns exactly what the API returns for the request above it.
 
-The queries run as a tenant-scoped BI login (telesales_tenant_reader, mapped to tenant 1), as a
+The queries run as a tenant-scoped BI login (a member of telesales_tenant_1), as a
 customer's BI tool would, on the contract warehouse.
 """
 
@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from telesales_build.paths import project_root
-from tests.support import data
+from tests.support import data, tenant_role
 
 GUIDE = project_root() / "docs" / "bi-guide.md"
 EXAMPLE = re.compile(r"<!-- check: (\S+) -->\s*```sql\n(.*?)```", re.S)
@@ -43,12 +43,14 @@ def test_the_guide_has_one_checked_example_per_report() -> None:
 def tenant_login(contract_db: str) -> Iterator[str]:
     name = f"ts_guide_{os.getpid()}_{secrets.token_hex(3)}"
     with psycopg.connect(contract_db, autocommit=True) as conn:
-        conn.execute(sql.SQL("create role {} login in role telesales_tenant_reader").format(sql.Identifier(name)))
-        conn.execute("insert into ops.bi_tenant_roles (role_name, tenant_id) values (%s, 1)", (name,))
+        conn.execute(
+            sql.SQL("create role {} login in role {}").format(
+                sql.Identifier(name), sql.Identifier(tenant_role(conn, 1))
+            )
+        )
         try:
             yield name
         finally:
-            conn.execute("delete from ops.bi_tenant_roles where role_name = %s", (name,))
             conn.execute(sql.SQL("drop role {}").format(sql.Identifier(name)))
 
 

@@ -8,7 +8,6 @@
 --   ops.abandon_rate_snapshots,     distributed by tenant_id, colocated with raw.calls (the fact-move
 --   ops.fact_moves                  log joins the facts and rollups on tenant_id)
 --   raw.tenants, raw.campaigns, raw.teams, raw.users, raw.dispositions, raw.caller_ids,
---   ops.bi_tenant_roles,
 --   ops.warehouse_builds,
 --   ops.build_runs                  reference tables (a full copy on every node): small, keyed as
 --                                   the contract keys them, joinable on any column
@@ -21,7 +20,7 @@ declare
     distributed constant text[] := array['raw.calls', 'raw.leads', 'ops.abandon_rate_snapshots', 'ops.fact_moves'];
     referenced constant text[] := array[
         'raw.tenants', 'raw.campaigns', 'raw.teams', 'raw.users', 'raw.dispositions', 'raw.caller_ids',
-        'ops.bi_tenant_roles', 'ops.warehouse_builds', 'ops.build_runs'
+        'ops.warehouse_builds', 'ops.build_runs'
     ];
     table_name text;
     primary_key record;

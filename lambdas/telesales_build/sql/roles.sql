@@ -2,8 +2,9 @@
 -- after ops_schema.sql when the current user may create roles (or the roles already exist).
 --
 --   telesales_reader         every mart, every tenant (internal BI)
---   telesales_tenant_reader  every mart, only the rows of the tenant its login is mapped to in
---                            ops.bi_tenant_roles (row-level security, macros/mart_row_level_security.sql)
+--   telesales_tenant_reader  every mart, only the rows of the tenant whose group role
+--                            (telesales_tenant_<id>, a member of this one) the login belongs to
+--                            (row-level security, macros/mart_row_level_security.sql)
 --   telesales_api            the API's login (itself, or a member): the marts, the raw tables the API reads
 --                            (directly and through the dbt views) and the abandon-rate snapshots, each
 --                            only for the tenant its transaction sets (row-level security)
@@ -35,27 +36,49 @@ begin
 end
 $roles$;
 
--- Which tenant each tenant-scoped BI login (or group of logins) may see.
-create table if not exists ops.bi_tenant_roles (
-    role_name  name primary key,
-    tenant_id  bigint not null
-);
-comment on table ops.bi_tenant_roles is
-'Tenant of each tenant-scoped BI role (a login, or a group role whose members are logins); see docs/bi-access.md.';
-revoke all on ops.bi_tenant_roles from public;
+-- Which tenant each tenant-scoped BI login may see: membership in the group role of that tenant,
+-- `telesales_tenant_<tenant id>` (NOLOGIN, itself a member of telesales_tenant_reader), directly or
+-- through other roles. The mapping lives in the role catalog, which every node of a Citus cluster
+-- has (Citus propagates roles and role grants), so the policy can read it inside a shard query; a
+-- login cannot change it (granting a role needs its ADMIN option). DECISIONLOG 23, 42.
+--
+-- Earlier versions kept the mapping in a table, ops.bi_tenant_roles: its rows become grants of the
+-- tenant roles, then the table goes.
+do $tenant_roles$
+declare
+    mapped record;
+    tenant_role text;
+begin
+    if to_regclass('ops.bi_tenant_roles') is null then
+        return;
+    end if;
+    for mapped in
+        execute 'select role_name, tenant_id from ops.bi_tenant_roles order by tenant_id, role_name'
+    loop
+        continue when not exists (select from pg_catalog.pg_roles where rolname = mapped.role_name);
+        tenant_role := 'telesales_tenant_' || mapped.tenant_id;
+        if not exists (select from pg_catalog.pg_roles where rolname = tenant_role) then
+            execute format('create role %I nologin in role telesales_tenant_reader', tenant_role);
+        end if;
+        execute format('grant %I to %I', tenant_role, mapped.role_name);
+    end loop;
+    drop table ops.bi_tenant_roles;
+end
+$tenant_roles$;
 
 -- The tenant the session's login may see, for the row-level security policy of the marts.
--- Keyed on session_user (the login): inside a SECURITY DEFINER function current_user is the
--- function's owner, and a BI login that runs `set role telesales_tenant_reader` keeps its own
--- session_user. A mapping applies to the login itself and to the members of a mapped role (direct
--- or inherited membership, read from pg_auth_members so that a superuser is not a member of every
--- role). No mapping, or mappings to two different tenants: null, which matches no row.
+-- Keyed on session_user (the login): a BI login that runs `set role telesales_tenant_reader` keeps it,
+-- and on Citus the workers' session_user is the login the coordinator connects as, the querying one.
+-- Membership is read from pg_auth_members (a superuser is not a member of every role there), direct or
+-- inherited. No tenant role, or roles of two different tenants: null, which matches no row. Reads the
+-- catalog only (no table: Citus refuses a distributed query inside a shard query); stable, so the
+-- policy stays an index condition.
 create or replace function ops.bi_tenant_id()
 returns bigint
 language sql
 stable
 parallel safe
-security definer
+security invoker
 set search_path = pg_catalog, pg_temp
 as $function$
     with recursive memberships (roleid) as (
@@ -64,15 +87,20 @@ as $function$
         select granted.roleid
         from pg_catalog.pg_auth_members as granted
         inner join memberships on granted.member = memberships.roleid
+    ),
+
+    tenants as (
+        select substr(roles.rolname, length('telesales_tenant_') + 1)::bigint as tenant_id
+        from pg_catalog.pg_roles as roles
+        inner join memberships on roles.oid = memberships.roleid
+        where roles.rolname ~ '^telesales_tenant_[0-9]{1,18}$'
     )
 
-    select case when count(distinct mapped.tenant_id) = 1 then min(mapped.tenant_id) end
-    from ops.bi_tenant_roles as mapped
-    inner join pg_catalog.pg_roles as roles on mapped.role_name = roles.rolname
-    inner join memberships on roles.oid = memberships.roleid
+    select case when count(distinct tenant_id) = 1 then min(tenant_id) end
+    from tenants
 $function$;
 comment on function ops.bi_tenant_id() is
-'Tenant of session_user (or of a role it belongs to) in ops.bi_tenant_roles; null when none or ambiguous.';
+'Tenant of session_user: the N of the telesales_tenant_N role it belongs to; null when none or ambiguous.';
 revoke all on function ops.bi_tenant_id() from public;
 grant execute on function ops.bi_tenant_id() to telesales_tenant_reader;
 
