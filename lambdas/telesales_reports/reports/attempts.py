@@ -8,8 +8,6 @@ agent x team), the partial days call by call from fct_calls; numbers from 10 up 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import psycopg
 from psycopg import sql
 
@@ -60,26 +58,11 @@ def day_table(req: ReportRequest) -> str:
     return "agg_attempts_campaign_agent_team_daily" if by_agent else "agg_attempts_campaign_daily"
 
 
-def filter_arms(req: ReportRequest) -> list[sql.Composable]:
-    """The call filters as alternatives an index can serve: a team filter (the call's team, else the
-    agent's current team) becomes two disjoint arms instead of one OR that no index serves."""
-    if req.team_id is None:
-        return [queries.call_filters(req)]
-    others = queries.call_filters(replace(req, team_id=None))
-    return [
-        sql.SQL("{others} and team_id = %(team_id)s").format(others=others),
-        sql.SQL(
-            "{others} and team_id is null and agent_id in (select team_agents.agent_id from marts.dim_agents"
-            " as team_agents where team_agents.tenant_id = %(tenant_id)s and team_agents.team_id = %(team_id)s)"
-        ).format(others=others),
-    ]
-
-
 def query(req: ReportRequest, params: dict) -> sql.Composable:
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
     table = day_table(req)
     parts = []
-    for filters in filter_arms(req):
+    for filters in queries.filter_arms(req):
         parts += [
             queries._piece(params, table, "day_start", lower, upper, ROLLUP_COLUMNS, filters)
             for lower, upper in pieces.slots

@@ -9,6 +9,7 @@ exact for any window (DECISIONLOG 18-19).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from psycopg import sql
@@ -116,6 +117,24 @@ def call_filters(req: ReportRequest, alias: str = "") -> sql.Composable:
     return sql.SQL(" ").join(parts)
 
 
+def filter_arms(req: ReportRequest, alias: str = "") -> list[sql.Composable]:
+    """The call filters as disjoint alternatives an index can serve: a team filter (the call's team, else
+    the agent's current team) becomes two arms, `team_id = t` (a team_id index) and the team's agents'
+    calls without a team (an agent_id index), instead of one OR that no index serves. Without a team
+    filter, one arm: call_filters. A report sums one piece per arm."""
+    if req.team_id is None:
+        return [call_filters(req, alias)]
+    others = call_filters(replace(req, team_id=None), alias)
+    prefix = sql.SQL(alias + ".") if alias else sql.SQL("")
+    return [
+        sql.SQL("{others} and {p}team_id = %(team_id)s").format(others=others, p=prefix),
+        sql.SQL(
+            "{others} and {p}team_id is null and {p}agent_id in (select team_agents.agent_id from marts.dim_agents"
+            " as team_agents where team_agents.tenant_id = %(tenant_id)s and team_agents.team_id = %(team_id)s)"
+        ).format(others=others, p=prefix),
+    ]
+
+
 def _rollup_columns(period: str, agent: bool) -> sql.Composable:
     measures = sql.SQL(", ").join(sql.Identifier(m) for m in MEASURES)
     agent_column = sql.SQL("agent_id") if agent else sql.SQL("null::bigint")
@@ -135,27 +154,29 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
     partial slots at the edges call by call from fct_calls. Bucketed reports use slots only: a
     slot's start maps to one local hour in every timezone.
     """
-    filters = call_filters(req)
     pieces = decompose(req.window_start, req.window_end, None if bucketed else DAY_SECONDS)
     unfiltered = req.campaign_id is None and not has_agent_filter(req)
-    parts: list[sql.Composable] = []
-    if pieces.coarse:
-        day_table = "agg_calls_agent_daily" if unfiltered else "agg_calls_campaign_agent_team_daily"
-        parts.append(
-            _piece(params, day_table, "day_start", *pieces.coarse, _rollup_columns("day_start", True), filters)
-        )
     if bucketed and unfiltered:
         slot_table, slot_agent = "agg_calls_tenant_15m", False
     elif bucketed and not has_agent_filter(req):
         slot_table, slot_agent = "agg_calls_campaign_15m", False
     else:
         slot_table, slot_agent = "agg_calls_campaign_agent_team_15m", True
-    for lower, upper in pieces.slots:
-        parts.append(
-            _piece(params, slot_table, "slot_start", lower, upper, _rollup_columns("slot_start", slot_agent), filters)
-        )
-    for lower, upper in pieces.edges:
-        parts.append(_piece(params, "fct_calls", "started_at", lower, upper, FCT_COLUMNS, filters))
+    parts: list[sql.Composable] = []
+    for filters in filter_arms(req):
+        if pieces.coarse:
+            day_table = "agg_calls_agent_daily" if unfiltered else "agg_calls_campaign_agent_team_daily"
+            parts.append(
+                _piece(params, day_table, "day_start", *pieces.coarse, _rollup_columns("day_start", True), filters)
+            )
+        for lower, upper in pieces.slots:
+            parts.append(
+                _piece(
+                    params, slot_table, "slot_start", lower, upper, _rollup_columns("slot_start", slot_agent), filters
+                )
+            )
+        for lower, upper in pieces.edges:
+            parts.append(_piece(params, "fct_calls", "started_at", lower, upper, FCT_COLUMNS, filters))
     parts += live.call_delta(
         ("slot_start", "agent_id"), FCT_MEASURE_EXPRESSIONS, sql.SQL(""), lambda alias: call_filters(req, alias)
     )
@@ -247,23 +268,24 @@ def time_series(req: ReportRequest, params: dict) -> sql.Composable:
 
 def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
     """Dials with a disposition per code: whole UTC days from a daily rollup, the rest from fct_calls."""
-    filters = call_filters(req)
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
     day_table = (
         "agg_dispositions_campaign_agent_team_daily" if has_agent_filter(req) else "agg_dispositions_campaign_daily"
     )
-    parts = [
-        _piece(params, day_table, "day_start", lower, upper, sql.SQL("disposition_code, dials"), filters)
-        for lower, upper in pieces.slots
-    ]
-    parts += [
-        _piece(
-            params, "fct_calls", "started_at", lower, upper,
-            sql.SQL("disposition_code, 1 as dials"),
-            sql.SQL("and is_dial and disposition_code is not null {filters}").format(filters=filters),
-        )
-        for lower, upper in pieces.edges
-    ]  # fmt: skip
+    parts: list[sql.Composable] = []
+    for filters in filter_arms(req):
+        parts += [
+            _piece(params, day_table, "day_start", lower, upper, sql.SQL("disposition_code, dials"), filters)
+            for lower, upper in pieces.slots
+        ]
+        parts += [
+            _piece(
+                params, "fct_calls", "started_at", lower, upper,
+                sql.SQL("disposition_code, 1 as dials"),
+                sql.SQL("and is_dial and disposition_code is not null {filters}").format(filters=filters),
+            )
+            for lower, upper in pieces.edges
+        ]  # fmt: skip
     parts += live.call_delta(
         ("disposition_code",),
         (("dials", "1"),),
@@ -312,19 +334,20 @@ def caller_id_health(
     """Every caller ID of the pool with its window measures (daily rollups where they apply) and the
     live count of today's dials (zero without `with_today`: carrier-health does not show it, and a
     comparison reuses the count of its current window)."""
-    filters = call_filters(req)
     use_rollup = rollup_threshold_ok and not has_agent_filter(req)
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
     day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
     day_table = "agg_caller_id_calls_daily" if req.campaign_id is None else "agg_caller_id_calls_campaign_daily"
-    parts = [_piece(params, day_table, "day_start", lo, hi, CALLER_MEASURES, filters) for lo, hi in day_ranges]
-    parts += [
-        _piece(
-            params, "fct_calls", "started_at", lo, hi, FCT_CALLER_MEASURES,
-            sql.SQL("and is_dial and caller_id is not null {filters}").format(filters=filters),
-        )
-        for lo, hi in fct_ranges
-    ]  # fmt: skip
+    parts: list[sql.Composable] = []
+    for filters in filter_arms(req):
+        parts += [_piece(params, day_table, "day_start", lo, hi, CALLER_MEASURES, filters) for lo, hi in day_ranges]
+        parts += [
+            _piece(
+                params, "fct_calls", "started_at", lo, hi, FCT_CALLER_MEASURES,
+                sql.SQL("and is_dial and caller_id is not null {filters}").format(filters=filters),
+            )
+            for lo, hi in fct_ranges
+        ]  # fmt: skip
     parts += live.call_delta(
         ("caller_id",),
         FCT_CALLER_MEASURE_EXPRESSIONS,
@@ -553,7 +576,17 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
                 select lead_source, 0 as total_leads, {stage_counts}
                 from (
                     select calls.lead_id, calls.lead_source, {flags}
-                    from marts.fct_calls as calls
+                    from ({arms}) as calls
+                    group by calls.lead_id, calls.lead_source
+                ) as lead_calls
+                group by lead_source
+                """
+            ).format(
+                flags=CALL_STAGE_FLAGS,
+                arms=sql.SQL(" union all ").join(
+                    sql.SQL(
+                        """
+                    select * from marts.fct_calls as calls
                     where calls.tenant_id = %(tenant_id)s
                         and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
                         and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
@@ -561,18 +594,17 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
                         {call_scope}
                         {only_leads}
                         {filters}
-                    group by calls.lead_id, calls.lead_source
-                ) as lead_calls
-                group by lead_source
-                """
-            ).format(
-                flags=CALL_STAGE_FLAGS,
-                call_scope=call_scope,
-                only_leads=sql.SQL("and calls.lead_id = {}").format(only_leads) if only_leads else sql.SQL(""),
-                filters=call_filters(req, "calls"),
-                lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
-                if campaign_filter
-                else sql.SQL(""),
+                        """
+                    ).format(
+                        lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
+                        if campaign_filter
+                        else sql.SQL(""),
+                        call_scope=call_scope,
+                        only_leads=sql.SQL("and calls.lead_id = {}").format(only_leads) if only_leads else sql.SQL(""),
+                        filters=filters,
+                    )
+                    for filters in filter_arms(req, "calls")
+                ),
                 stage_counts=sql.SQL(", ").join(
                     sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s))
                     for s in STAGES

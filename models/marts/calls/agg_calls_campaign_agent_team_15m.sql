@@ -7,6 +7,7 @@
             {'columns': ['tenant_id', 'slot_start']},
             {'columns': ['tenant_id', 'campaign_id', 'slot_start']},
             {'columns': ['tenant_id', 'agent_id', 'slot_start']},
+            {'columns': ['tenant_id', 'team_id', 'slot_start']},
             {'columns': ['dbt_loaded_at']},
         ],
     )

@@ -6,6 +6,7 @@
         indexes=[
             {'columns': ['tenant_id', 'day_start']},
             {'columns': ['tenant_id', 'agent_id', 'day_start']},
+            {'columns': ['tenant_id', 'team_id', 'day_start']},
             {'columns': ['dbt_loaded_at']},
         ],
     )
