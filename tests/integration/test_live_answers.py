@@ -54,7 +54,11 @@ def test_changes_show_up_on_the_next_request_without_a_build(live_db):
         )
         # an agent renamed, a call moved to the next day, another re-dispositioned and reassigned
         conn.execute("update raw.users set name = 'Nguyễn Văn A (trưởng nhóm)', updated_at = now() where id = 3")
-        conn.execute("update raw.calls set started_at = started_at + interval '1 day', updated_at = now() where id = 1")
+        # (a day in UTC, in immutable arithmetic: Citus refuses a stable timestamptz + interval in an UPDATE)
+        conn.execute(
+            "update raw.calls set started_at = ((started_at at time zone 'UTC') + interval '1 day') at time zone 'UTC',"
+            " updated_at = now() where id = 1"
+        )
         conn.execute("update raw.calls set disposition_code = 'sale', agent_id = 4, updated_at = now() where id = 9")
     ref = Reference(load(live_db), 1)
     # new ids are valid in filters at once, and counted
