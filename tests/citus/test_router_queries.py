@@ -1,8 +1,10 @@
 """The API on Citus: every report, export and filter shape answers exactly as on one PostgreSQL, and
 every statement it sends that reads a Citus table is planned as a single-shard router query.
 
-The handler runs against the contract data on the cluster while every statement it executes is
-recorded; each recorded statement is then EXPLAINed (with its bound parameters) on the cluster. A
+The handler runs against the contract data on the cluster, as the API's own login (row-level security
+on the marts and raw, DECISIONLOG 52 and 60), while every statement it executes is recorded; each
+recorded statement is then EXPLAINed (with its bound parameters) on the cluster, as that login with
+the request's tenant set. A
 router query is one Citus scan with one task and no sub-plans (no intermediate results, no
 repartitioning): the tenant's shard answers it alone.
 """
@@ -22,7 +24,7 @@ from telesales_dev.embedded_db import database_url
 from telesales_reports.db import connection as db
 from telesales_reports.reports.registry import DATED
 from tests.conftest import make_contract_db
-from tests.support import call
+from tests.support import api_url, call
 
 REPORTS = list(DATED)  # every dated report of the registry
 DAY = {"date_from": "2026-06-01", "date_to": "2026-06-01"}
@@ -120,7 +122,7 @@ def _run(report: str, params: dict) -> tuple[int, object]:
 def test_report_is_a_router_query_and_answers_as_on_one_node(contract_db, single_node_db, report, params):
     db.reset(single_node_db)
     expected = _run(report, params)
-    db.reset(contract_db)
+    db.reset(api_url(contract_db))  # the API's own login: row-level security on marts and raw
     with recorded_statements() as seen:
         got = _run(report, params)
     assert got == expected
@@ -129,7 +131,9 @@ def test_report_is_a_router_query_and_answers_as_on_one_node(contract_db, single
     statements = [(q, p) for q, p in seen if _is_report_statement(q)]
     assert statements, "the handler ran no report statement"
     routed = 0
-    with psycopg.connect(contract_db) as conn:
+    with psycopg.connect(api_url(contract_db)) as conn:
+        conn.execute("set citus.propagate_set_commands = 'local'")
+        conn.execute("set local telesales.tenant_id = '1'")
         for query, bound in statements:
             plan = explain(conn, query, bound)
             for scan in _citus_scans(plan):
