@@ -187,6 +187,11 @@ def tenant_role(conn: psycopg.Connection, tenant: int) -> str:
     """The group role of a tenant's BI logins (docs/bi-access.md), created when missing. Roles belong to
     the server, not a database: several test databases share it, and it stays."""
     name = f"telesales_tenant_{tenant}"
+    create = sql.SQL("create role {} nologin in role telesales_tenant_reader").format(sql.Identifier(name))
     if not conn.execute("select 1 from pg_roles where rolname = %s", (name,)).fetchone():
-        conn.execute(sql.SQL("create role {} nologin in role telesales_tenant_reader").format(sql.Identifier(name)))
+        conn.execute(create)
+    if conn.execute("select 1 from pg_extension where extname = 'citus'").fetchone():
+        # Citus copies a role to a worker added later only from the database the role was made in; the
+        # test databases come and go, so make sure every worker has it (where it exists: a no-op error)
+        conn.execute("select run_command_on_workers(%s)", (create.as_string(conn),))
     return name

@@ -16,6 +16,9 @@ from tests.integration.test_bi_access import acting_as, count
 test_group_role_itself_reads_the_marts = None
 test_set_role_to_the_group_keeps_the_logins_tenant = None
 test_superuser_set_role_to_tenant_reader_sees_nothing = None
+# Bootstrap as a managed build user without CREATEROLE is a single-node case (the cluster's nodes are
+# bootstrapped by their superuser); its clean-up, REASSIGN OWNED, also crashed Citus 14.0.1's coordinator.
+test_a_build_user_without_createrole_keeps_the_mapping_table_and_builds = None
 
 
 @pytest.mark.parametrize("group", ["telesales_reader", "telesales_tenant_reader", "telesales_tenant_2"])

@@ -305,6 +305,48 @@ def test_mapping_by_group_membership_and_ambiguous_mapping(bi_db, logins, marts)
             assert count(conn, "marts.fct_calls") == 0
 
 
+def test_a_build_user_without_createrole_keeps_the_mapping_table_and_builds(fresh_database):
+    """Bootstrap as a managed build user (owns the database, no CREATEROLE, the group roles exist): an
+    old mapping whose tenant role is missing cannot be migrated; bootstrap warns and goes on, the
+    table stays for an administrator."""
+    url = fresh_database("bi_mapping_no_createrole")
+    prefix = f"ts_nocr_{os.getpid()}_{secrets.token_hex(3)}"
+    builder, login = f"{prefix}_builder", f"{prefix}_login"
+    tenant = 900_000_000 + secrets.randbelow(1_000_000)
+    builder_url = make_conninfo(url, user=builder, password="unused")
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(sql.SQL("create role {} login nocreaterole").format(sql.Identifier(builder)))
+        admin.execute(sql.SQL("create role {} login in role telesales_tenant_reader").format(sql.Identifier(login)))
+        admin.execute(
+            sql.SQL("alter database {} owner to {}").format(sql.Identifier(admin.info.dbname), sql.Identifier(builder))
+        )
+        try:
+            try:
+                psycopg.connect(builder_url).close()
+            except psycopg.OperationalError:
+                pytest.skip("the server does not let the test log in as a new role without a password")
+            ensure_schema(builder_url)
+            with psycopg.connect(builder_url, autocommit=True) as conn:
+                conn.execute("create table ops.bi_tenant_roles (role_name name primary key, tenant_id bigint not null)")
+                conn.execute("insert into ops.bi_tenant_roles values (%s, %s)", (login, tenant))
+            ensure_schema(builder_url)  # warns (creating the tenant role needs CREATEROLE), does not fail
+            with psycopg.connect(builder_url) as conn:
+                assert conn.execute("select count(*) from ops.bi_tenant_roles").fetchone()[0] == 1
+                assert (
+                    conn.execute(
+                        "select 1 from pg_roles where rolname = %s", (f"telesales_tenant_{tenant}",)
+                    ).fetchone()
+                    is None
+                )
+        finally:
+            me = sql.Identifier(admin.info.user)
+            admin.execute(sql.SQL("alter database {} owner to {}").format(sql.Identifier(admin.info.dbname), me))
+            admin.execute(sql.SQL("reassign owned by {} to {}").format(sql.Identifier(builder), me))
+            admin.execute(sql.SQL("drop owned by {}").format(sql.Identifier(builder)))
+            for name in (login, builder):
+                admin.execute(sql.SQL("drop role if exists {}").format(sql.Identifier(name)))
+
+
 def test_tenant_login_cannot_change_its_tenant(bi_db, logins):
     with acting_as(bi_db, logins.tenant2) as conn:
         for statement in (
