@@ -18,7 +18,7 @@ do $roles$
 declare
     wanted constant text[][] := array[
         ['telesales_reader', 'Internal BI: reads every mart, all tenants.'],
-        ['telesales_tenant_reader', 'Tenant-scoped BI logins are members: mart rows of their mapped tenant only.'],
+        ['telesales_tenant_reader', 'Tenant-scoped BI logins (through telesales_tenant_<id>): mart rows of that tenant only.'],
         ['telesales_api', 'The report API''s login is a member: marts, the raw tables its live answers read, snapshots.']
     ];
     i integer;
