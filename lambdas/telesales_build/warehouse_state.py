@@ -105,13 +105,33 @@ def prepare_building_copy(url: str) -> None:
                 with conn.transaction():
                     if citus:
                         conn.execute("set local citus.enable_local_execution = off")
-                    conn.execute(f'create table {BUILDING}."{table}" (like {SERVED}."{table}" including all)')
+                    # rows first, then the indexes: one sort per index instead of maintaining every
+                    # index row by row (the clone of 5 M call facts took minutes that way)
+                    conn.execute(
+                        f'create table {BUILDING}."{table}" (like {SERVED}."{table}" including all excluding indexes)'
+                    )
                     if citus:
                         _distribute_like(conn, f'{SERVED}."{table}"', f'{BUILDING}."{table}"')
                     conn.execute(f'insert into {BUILDING}."{table}" select * from {SERVED}."{table}"')
                 conn.commit()
+                for definition in _index_definitions(conn, table):
+                    with conn.transaction():
+                        conn.execute("set local maintenance_work_mem = '256MB'")
+                        conn.execute(definition)
+                conn.commit()
                 conn.execute(f'analyze {BUILDING}."{table}"')
                 conn.commit()
+
+
+def _index_definitions(conn: psycopg.Connection, table: str) -> list[str]:
+    """The served table's indexes, as statements that create them (same names) on its building copy."""
+    rows = conn.execute(
+        "select pg_get_indexdef(i.indexrelid) from pg_index as i"
+        " where i.indrelid = format('%%I.%%I', %s::text, %s::text)::regclass order by i.indexrelid",
+        (SERVED, table),
+    ).fetchall()
+    prefix = f" ON {SERVED}."
+    return [row[0].replace(prefix, f" ON {BUILDING}.", 1) for row in rows]
 
 
 def _has_citus(conn: psycopg.Connection) -> bool:
