@@ -41,12 +41,12 @@ def live_parts(req: ReportRequest) -> list[sql.Composable]:
         " from (select {columns} from marts.fct_calls as calls where calls.tenant_id = %(tenant_id)s"
         " and calls.lead_id = {leads} and calls.is_dial and calls.attempt_number is not null"
         " and {window} {filters}) as built"
-    ).format(columns=LIVE_COLUMNS, leads=live.changed_lead_ids(), window=LIVE_WINDOW, filters=filters)
+    ).format(columns=LIVE_COLUMNS, leads=live.leads_with_changed_calls(), window=LIVE_WINDOW, filters=filters)
     now = sql.SQL(
         "select {columns} from (select * from intermediate.int_calls__attempt_numbered as numbered"
         " where numbered.tenant_id = %(tenant_id)s and numbered.lead_id = {leads}) as calls"
         " where {window} {filters}"
-    ).format(columns=LIVE_COLUMNS, leads=live.changed_lead_ids(), window=LIVE_WINDOW, filters=filters)
+    ).format(columns=LIVE_COLUMNS, leads=live.leads_with_changed_calls(), window=LIVE_WINDOW, filters=filters)
     return [built, now]
 
 

@@ -62,26 +62,38 @@ BUILT_LEADS = sql.SQL(
 
 def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -> dict:
     """The bound values of the live delta: `live_since`, `live_call_ids` (the tenant's calls changed
-    since the published build) and, with `leads`, `live_lead_ids` (every lead whose contribution to a
-    lead report may differ from the build: the leads changed since, and the leads, before and after, of
-    those calls)."""
+    since the published build) and, with `leads`, `live_call_lead_ids` (the leads, before and after, of
+    those calls: the leads whose calls changed) and `live_lead_ids` (every lead whose contribution to a
+    lead report may differ from the build: those, and the leads changed since)."""
     since = live_since(conn)
-    params: dict = {"tenant_id": tenant_id, "live_since": since, "live_call_ids": [], "live_lead_ids": []}
+    params: dict = {
+        "tenant_id": tenant_id,
+        "live_since": since,
+        "live_call_ids": [],
+        "live_call_lead_ids": [],
+        "live_lead_ids": [],
+    }
     if since is None:
         return params
     call_ids: list[int] = []
-    lead_ids: set[int] = set()
+    call_leads: set[int] = set()
+    changed_leads: set[int] = set()
     for row in conn.execute(CHANGED_ROWS, params).fetchall():
         call_id, lead_id = (row["call_id"], row["lead_id"]) if isinstance(row, dict) else row
         if call_id is not None:
             call_ids.append(call_id)
-        if lead_id is not None:
-            lead_ids.add(lead_id)
+            if lead_id is not None:
+                call_leads.add(lead_id)
+        elif lead_id is not None:
+            changed_leads.add(lead_id)
     params["live_call_ids"] = call_ids
-    if call_ids and leads:
+    if not leads:
+        return params
+    if call_ids:
         for row in conn.execute(BUILT_LEADS, params).fetchall():
-            lead_ids.add(row["lead_id"] if isinstance(row, dict) else row[0])
-    params["live_lead_ids"] = sorted(lead_ids) if leads else []
+            call_leads.add(row["lead_id"] if isinstance(row, dict) else row[0])
+    params["live_call_lead_ids"] = sorted(call_leads)
+    params["live_lead_ids"] = sorted(call_leads | changed_leads)
     return params
 
 
@@ -120,6 +132,12 @@ def call_delta(
 def changed_lead_ids() -> sql.Composable:
     """The leads of `live_lead_ids` (live_params), as a condition's right-hand side: `lead_id = any(...)`."""
     return sql.SQL("any(%(live_lead_ids)s)")
+
+
+def leads_with_changed_calls() -> sql.Composable:
+    """The leads of `live_call_lead_ids` (live_params): enough where only calls matter (attempt numbers
+    depend on a lead's calls, not on the lead's own row)."""
+    return sql.SQL("any(%(live_call_lead_ids)s)")
 
 
 def lead_stages_now(stage_flags: sql.Composable, stages: Sequence[str], call_filters: sql.Composable) -> sql.Composable:
