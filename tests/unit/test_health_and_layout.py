@@ -45,6 +45,25 @@ def test_health_status_first_matching_rule_on_unrounded_ratios(total, answered, 
     assert health_status(total, answered, short, rejected) == status
 
 
+def test_health_status_compares_fractional_limits_exactly(monkeypatch):
+    # 10.5 % of 200 calls is exactly 21: at the limit is not below it, one call less is.
+    monkeypatch.setenv("TELESALES_HEALTH_BLOCK_ASR_PCT", "10.5")
+    monkeypatch.setenv("TELESALES_HEALTH_WARNING_REJECTED_PCT", "0.1")
+    get_settings.cache_clear()
+    assert health_status(200, 21, 0, 0) == "warning"
+    assert health_status(200, 20, 0, 0) == "suspected_block"
+    # 1 rejected in 1,000 calls is exactly 0.1 % (a warning); 1 in 1,001 is just under it
+    assert health_status(1000, 500, 0, 1) == "warning"
+    assert health_status(1001, 500, 0, 1) == "healthy"
+
+
+def test_health_status_of_no_calls_when_no_minimum(monkeypatch):
+    # every ratio of zero calls is 0 %: an ASR of 0 % is under the 10 % block limit
+    monkeypatch.setenv("TELESALES_HEALTH_MIN_CALLS", "0")
+    get_settings.cache_clear()
+    assert health_status(0, 0, 0, 0) == "suspected_block"
+
+
 @given(
     total=st.integers(min_value=20, max_value=10_000),
     data=st.data(),

@@ -5,13 +5,15 @@ Ratios are computed here from exact integer sums (rounding.py), never from float
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from fractions import Fraction
 
 import psycopg
 
-from ..rounding import exact_ratio, pct_number, pct_string, ratio_int, ratio_string
+from ..rounding import pct_number, pct_string, ratio_int, ratio_string
 from ..settings import get_settings
 from . import live, queries
 from .request import ReportRequest
@@ -148,28 +150,33 @@ def disposition_breakdown(conn: psycopg.Connection, req: ReportRequest) -> list[
     ]
 
 
+@functools.lru_cache(maxsize=64)
+def _pct_limit(value: float) -> tuple[int, int]:
+    """A percentage setting as the exact ratio of its decimal text (10.5 -> (21, 2))."""
+    return Fraction(str(value)).as_integer_ratio()
+
+
+def _pct_below(count: int, total: int, limit: float) -> bool:
+    """count / total x 100 < limit, exactly, in integers (a zero total is a 0 % ratio)."""
+    numerator, denominator = _pct_limit(limit)
+    return count * 100 * denominator < numerator * (total or 1)
+
+
 def health_status(total: int, answered: int, short: int, rejected: int) -> str:
     """docs/api-reference.md §3, caller-id-health: first matching rule, on the unrounded ratios."""
     s = get_settings()
     if total < s.health_min_calls:
         return "no_data"
-    asr = exact_ratio(answered, total)
-    rejected_pct = exact_ratio(rejected, total)
-    short_pct = exact_ratio(short, total)
-
-    def limit(value: float) -> Decimal:
-        return Decimal(str(value))
-
     if (
-        asr < limit(s.health_block_asr_pct)
-        or rejected_pct >= limit(s.health_block_rejected_pct)
-        or short_pct >= limit(s.health_block_short_pct)
+        _pct_below(answered, total, s.health_block_asr_pct)
+        or not _pct_below(rejected, total, s.health_block_rejected_pct)
+        or not _pct_below(short, total, s.health_block_short_pct)
     ):
         return "suspected_block"
     if (
-        asr < limit(s.health_warning_asr_pct)
-        or rejected_pct >= limit(s.health_warning_rejected_pct)
-        or short_pct >= limit(s.health_warning_short_pct)
+        _pct_below(answered, total, s.health_warning_asr_pct)
+        or not _pct_below(rejected, total, s.health_warning_rejected_pct)
+        or not _pct_below(short, total, s.health_warning_short_pct)
     ):
         return "warning"
     return "healthy"

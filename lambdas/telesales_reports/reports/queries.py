@@ -160,6 +160,12 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
         slot_table, slot_agent = "agg_calls_tenant_15m", False
     elif bucketed and not has_agent_filter(req):
         slot_table, slot_agent = "agg_calls_campaign_15m", False
+    elif bucketed and req.campaign_id is None and not req.agent_ids:
+        # a team filter alone: both arms (filter_arms) from the team rollup, one index range each
+        slot_table, slot_agent = "agg_calls_team_15m", False
+    elif bucketed and req.campaign_id is None and req.team_id is None:
+        # agents alone: the agent rollup (a third of the rows of the campaign x agent x team one)
+        slot_table, slot_agent = "agg_calls_agent_15m", True
     else:
         slot_table, slot_agent = "agg_calls_campaign_agent_team_15m", True
     parts: list[sql.Composable] = []

@@ -47,3 +47,5 @@ final as (
 )
 
 select * from final
+-- Stored in (tenant_id, day_start) order: a window's days are adjacent pages.
+order by tenant_id, day_start

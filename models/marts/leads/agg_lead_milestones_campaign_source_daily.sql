@@ -76,3 +76,5 @@ final as (
 )
 
 select * from final
+-- Stored in (tenant_id, campaign_id, created_day) order: a campaign's days are adjacent pages.
+order by tenant_id, campaign_id, created_day

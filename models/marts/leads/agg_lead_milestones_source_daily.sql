@@ -49,3 +49,5 @@ final as (
 )
 
 select * from final
+-- Stored in (tenant_id, created_day) order: a window's days are adjacent pages.
+order by tenant_id, created_day
