@@ -182,3 +182,39 @@ def test_a_late_call_renumbers_its_leads_attempts_on_the_next_request(live_db):
     for params, f in (({"team_id": "7"}, {"team": 7}), ({"agent_ids[]": "3"}, {"agents": (3,)}),
                       ({"campaign_id": "43"}, {"campaign": 43})):  # fmt: skip
         assert data("attempts", {**DAY, **params}) == ref.attempts(START, END, **f), params
+
+
+def abandon_reference(url: str, campaign: int, minutes: int) -> tuple[int, int]:
+    """docs/api-reference.md §3, abandon-rate, straight from raw: answered and abandoned calls of the
+    campaign in the `minutes` before now."""
+    with psycopg.connect(url) as conn:
+        since, until = conn.execute("select now() - make_interval(mins => %s), now()", (minutes,)).fetchone()
+    ref = Reference(load(url), 1)
+    window = [c for c in ref.calls if c["campaign_id"] == campaign and since <= c["started_at"] < until]
+    return sum(1 for c in window if ref.answered(c)), sum(1 for c in window if c["result"] == "abandoned")
+
+
+def test_abandon_rate_counts_changed_calls_as_they_stand_on_the_next_request(live_db):
+    """The live abandon rate reads the rollups and swaps the calls changed since the build: a late
+    abandoned call, a connected call re-classified as abandoned, one moved to another campaign and one
+    moved out of the window each count as they stand now, before any build."""
+    current = data("abandon-rate", {"campaign_id": "43"})["current"]
+    assert (current["attempts_total"], current["attempts_abandoned"]) == abandon_reference(live_db, 43, 43200)
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        conn.execute(
+            "insert into raw.calls (id, tenant_id, campaign_id, started_at, answered_at, result, updated_at)"
+            " values (99101, 1, 43, now() - interval '5 minutes', now() - interval '5 minutes', 'abandoned', now())"
+        )
+        conn.execute("update raw.calls set result = 'abandoned', updated_at = now() where id = 300")
+        conn.execute("update raw.calls set campaign_id = 44, updated_at = now() where id = 301")
+        conn.execute(
+            "update raw.calls set started_at = ((started_at at time zone 'UTC') - interval '35 days') at time zone"
+            " 'UTC', updated_at = now() where id = 302"
+        )
+    for campaign, minutes in ((43, 43200), (44, 43200), (43, 60), (43, 2000)):
+        body = data("abandon-rate", {"campaign_id": str(campaign), "window_minutes": str(minutes)})["current"]
+        expected = abandon_reference(live_db, campaign, minutes)
+        assert (body["attempts_total"], body["attempts_abandoned"]) == expected, (campaign, minutes)
+    now = data("abandon-rate", {"campaign_id": "43"})["current"]
+    # 9 connected + 1 abandoned before; +1 late abandoned; 300 now abandoned; 301 and 302 gone
+    assert (now["attempts_total"], now["attempts_abandoned"]) == (current["attempts_total"] - 1, 3)

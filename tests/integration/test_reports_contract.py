@@ -110,23 +110,24 @@ def test_team_filter_falls_back_to_the_agents_current_team(api):
 
 
 @pytest.mark.parametrize(
-    ("filters", "dials"),
+    ("filters", "dials", "codes"),
     [
-        ({"team_id": "8"}, 2),  # call 4 (team 8) and call 5 (no team, agent 4 of team 8)
-        ({"team_id": "7"}, 3),  # calls 1, 3, 10 (team 7); call 6, agent 3's, is a blocked attempt
-        ({"agent_ids": "3,4"}, 5),
-        ({"agent_ids": "5"}, 1),
+        ({"team_id": "8"}, 2, {"sale": 1}),  # call 4 (team 8, "sale") and call 5 (no team, agent 4 of team 8)
+        ({"team_id": "7"}, 3, {"sale": 2}),  # calls 1, 3, 10 (team 7); call 6, agent 3's, is a blocked attempt
+        ({"agent_ids": "3,4"}, 5, {"sale": 3}),
+        ({"agent_ids": "5"}, 1, {"legacy": 1}),
     ],
 )
-def test_team_and_agent_filters_alone_in_the_bucketed_reports(api, filters, dials):
-    # heatmap and time-series read a team filter alone from the team rollup (the call's team, and the
-    # calls without a team per agent) and agents alone from the agent rollup: the same calls as the
-    # dashboard, both arms of the team filter included.
+def test_team_and_agent_filters_alone_read_the_narrow_rollups_exactly(api, filters, dials, codes):
+    # heatmap, time-series and disposition-breakdown read a team filter alone from the team rollups (the
+    # call's team, and the calls without a team per agent) and agents alone from the agent rollup: the
+    # same calls as the dashboard, both arms of the team filter included.
     params = {**DAY, **filters, "timezone": "Asia/Ho_Chi_Minh"}
     assert data("dashboard", {**DAY, **filters})["total_dials"] == dials
     assert sum(cell["dials"] for cell in data("hour-dow-heatmap", params)) == dials
     assert sum(row["dials"] for row in data("time-series", {**params, "group_by": "hour"})) == dials
     assert sum(row["dials"] for row in data("time-series", {**DAY, **filters})) == dials
+    assert {row["code"]: row["count"] for row in data("disposition-breakdown", {**DAY, **filters})} == codes
 
 
 def test_filters_combine(api):

@@ -275,9 +275,12 @@ def time_series(req: ReportRequest, params: dict) -> sql.Composable:
 def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
     """Dials with a disposition per code: whole UTC days from a daily rollup, the rest from fct_calls."""
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
-    day_table = (
-        "agg_dispositions_campaign_agent_team_daily" if has_agent_filter(req) else "agg_dispositions_campaign_daily"
-    )
+    if not has_agent_filter(req):
+        day_table = "agg_dispositions_campaign_daily"
+    elif req.campaign_id is None and not req.agent_ids:
+        day_table = "agg_dispositions_team_daily"  # a team alone: both arms (filter_arms), one index range each
+    else:
+        day_table = "agg_dispositions_campaign_agent_team_daily"
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
         parts += [
@@ -654,6 +657,41 @@ from (
     where campaigns.tenant_id = %(tenant_id)s and campaigns.campaign_id = %(campaign_id)s
 ) as measured
 """
+
+
+def abandon_current(req: ReportRequest, params: dict) -> sql.Composable:
+    """ABANDON_CURRENT over the marts: the campaign's answered and abandoned calls of the window from the
+    rollups (whole days and slots) and fct_calls (the edges), with the calls changed since the build
+    swapped live (calls_source): the same calls, as they stand, as live.live_calls reads them."""
+    return sql.SQL(
+        """
+        select
+            campaign_id, campaign_name, campaign_status, limit_pct, attempts_total, attempts_abandoned,
+            {breached} as breached
+        from (
+            select
+                campaigns.campaign_id,
+                campaigns.campaign_name,
+                campaigns.campaign_status,
+                campaigns.abandon_limit_pct as limit_pct,
+                attempts.attempts_total,
+                attempts.attempts_abandoned
+            from live.live_campaigns as campaigns
+            cross join (
+                select
+                    coalesce(sum(answers), 0)::bigint as attempts_total,
+                    coalesce(sum(abandoned_calls), 0)::bigint as attempts_abandoned
+                from ({source}) as calls
+            ) as attempts
+            where campaigns.tenant_id = %(tenant_id)s and campaigns.campaign_id = %(campaign_id)s
+        ) as measured
+        """
+    ).format(
+        breached=sql.SQL(BREACHED),
+        # slots only: no agent is needed, so the campaign's 15-minute rollup (a row per slot) serves
+        source=calls_source(req, params, bucketed=True),
+    )
+
 
 ABANDON_BREACHES = """
 select snapshot_at, window_from, window_to, attempts_total, attempts_abandoned, abandon_rate_pct, limit_pct
