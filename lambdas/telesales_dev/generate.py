@@ -977,10 +977,25 @@ def append_days(url: str, days: int = 1, seed: int = 42) -> dict[str, Any]:
         lead_stats = _candidate_leads(conn, start - (MAX_LAG_DAYS + 2) * DAY, start // HOUR, (end - 1) // HOUR)
         call_slots = _slots(seed, "append-calls", call_totals, start, end, HOUR_WEIGHT, DOW_WEIGHT, max_call + 1)
         added_calls = _insert_calls(conn, seed, tenants, call_slots, lead_stats)
-        # A replica never holds an updated_at from the future: rows of the appended day that lie past
-        # now were replicated now (else they would count as changed after every build, live answers).
-        conn.execute("update raw.calls set updated_at = now() where id > %s and updated_at > now()", (max_call,))
-        conn.execute("update raw.leads set updated_at = now() where id > %s and updated_at > now()", (max_lead,))
+        # A replica holds only what has happened by now: an appended day that reaches past the clock
+        # (today) has no calls that have not started yet, no leads not yet created (nor their calls), and
+        # a row whose later touch is still to come carries the time it was written (else every such row
+        # would count as replicated just now, live answers).
+        gone_leads = conn.execute(
+            "delete from raw.leads where id > %s and created_at > now() returning id", (max_lead,)
+        ).fetchall()
+        gone_calls = conn.execute(
+            "delete from raw.calls where id > %s and (started_at > now() or lead_id = any(%s))",
+            (max_call, [r[0] for r in gone_leads]),
+        ).rowcount
+        conn.execute(
+            "update raw.calls set updated_at = least(greatest(coalesce(ended_at, started_at), started_at), now())"
+            " where id > %s and updated_at > now()",
+            (max_call,),
+        )
+        conn.execute("update raw.leads set updated_at = created_at where id > %s and updated_at > now()", (max_lead,))
+        added_calls -= gone_calls
+        added_leads -= len(gone_leads)
         conn.commit()
         conn.autocommit = True
         conn.execute("analyze raw.leads, raw.calls")

@@ -1,5 +1,5 @@
 -- The calls as they stand in raw, classified (docs/api-reference.md §2): what the API reads live
--- (abandon-rate, caller-id-health's health_calls_today, the snapshot job). A view over the staging
+-- (abandon-rate before the first build, the snapshot job). A view over the staging
 -- view, granted to the API role only, so no Python query re-types the classification.
 with calls as (
     select * from {{ ref('stg_raw__calls') }}

@@ -4,7 +4,7 @@ per-tenant consistency, deliberate dirty rows and the incremental `append_days`.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import psycopg
 import pytest
@@ -375,3 +375,34 @@ def test_period_end_need_not_be_midnight(fresh_database):
     assert low >= datetime(2026, 5, 29, 12, 30, 15, tzinfo=UTC)
     assert high < end
     assert scalar(url, "select max(created_at) from raw.leads") < end
+
+
+def test_an_appended_day_that_reaches_past_now_holds_only_what_has_happened(fresh_database):
+    # the data ends at today's UTC midnight, so the appended day is today: a replica at this moment holds
+    # no call that has not started, no lead not yet created, and no row written in the future
+    url = fresh_database("generate_append_today")
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    generate(url, replace(OPTIONS, tenants=1, calls=3_000, leads=600, days=6, end=today))
+    before = rows(url, "select max(id), (select max(id) from raw.leads) from raw.calls")[0]
+    added = append_days(url, days=1, seed=5)
+    calls, leads = rows(
+        url,
+        "select (select count(*) from raw.calls where id > %s), (select count(*) from raw.leads where id > %s)",
+        (before[0], before[1]),
+    )[0]
+    assert (added["calls"], added["leads"]) == (calls, leads)
+    assert scalar(url, "select count(*) from raw.calls where started_at > now() or updated_at > now()") == 0
+    assert scalar(url, "select count(*) from raw.leads where created_at > now() or updated_at > now()") == 0
+    # every appended call's lead is there (the calls of a lead not yet created went with it)
+    assert (
+        scalar(
+            url,
+            "select count(*) from raw.calls c where c.id > %s and c.lead_id is not null"
+            " and not exists (select from raw.leads l where l.id = c.lead_id)",
+            (before[0],),
+        )
+        == 0
+    )
+    # today's calls so far are there (the day's first hour may hold none), each written when it happened
+    assert calls > 0 or datetime.now(UTC) - today < timedelta(hours=1)
+    assert scalar(url, "select count(*) from raw.calls where id > %s and updated_at < started_at", (before[0],)) == 0

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -218,3 +220,63 @@ def test_abandon_rate_counts_changed_calls_as_they_stand_on_the_next_request(liv
     now = data("abandon-rate", {"campaign_id": "43"})["current"]
     # 9 connected + 1 abandoned before; +1 late abandoned; 300 now abandoned; 301 and 302 gone
     assert (now["attempts_total"], now["attempts_abandoned"]) == (current["attempts_total"] - 1, 3)
+
+
+TODAY_ZONES = ("UTC", "Asia/Kathmandu", "Asia/Kolkata", "Asia/Ho_Chi_Minh", "America/New_York", "Pacific/Chatham")
+
+
+def today_reference(url: str, zone: str) -> dict[str, int]:
+    """health_calls_today from raw: every dial per caller ID from the zone's local midnight to the next."""
+    local = datetime.now(UTC).astimezone(ZoneInfo(zone))
+    start = datetime.combine(local.date(), dt_time(0), tzinfo=ZoneInfo(zone))
+    end = datetime.combine(local.date() + timedelta(days=1), dt_time(0), tzinfo=ZoneInfo(zone))
+    ref = Reference(load(url), 1)
+    counts: dict[str, int] = {}
+    for c in ref.calls:
+        if ref.dial(c) and c["caller_id"] is not None and start <= c["started_at"] < end:
+            counts[c["caller_id"]] = counts.get(c["caller_id"], 0) + 1
+    return counts
+
+
+def test_health_calls_today_counts_the_local_day_from_rollups_and_changed_calls(live_db):
+    """health_calls_today is every dial of the request zone's local day: whole UTC days and hours from
+    the rollups, the partial hours of +05:45 or +12:45 zones from fct_calls, and the calls changed since
+    the build as they stand (a new call, a caller ID changed, a call moved out of today, one blocked)."""
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # a dial every 75 minutes over the last 40 hours, 7 minutes past a quarter hour (no local midnight
+        # of any zone is closer than 7 minutes), on four caller IDs
+        base = conn.execute("select date_bin('15 minutes', now(), timestamptz '2000-01-01')").fetchone()[0]
+        rows = [
+            (
+                99200 + k,
+                43,
+                base - timedelta(minutes=75 * k - 7),
+                f"090000000{4 + k % 4}",
+                ("connected", "no_answer")[k % 2],
+            )
+            for k in range(1, 33)
+        ]
+        with conn.cursor() as cur:
+            cur.executemany(
+                "insert into raw.calls (id, tenant_id, campaign_id, caller_id, started_at, result, updated_at)"
+                " values (%s, 1, %s, %s, %s, %s, now() - interval '1 hour')",
+                [(i, camp, cid, at, result) for i, camp, at, cid, result in rows],
+            )
+    build(live_db)
+    for zone in TODAY_ZONES:
+        got = {r["cid"]: r["health_calls_today"] for r in data("caller-id-health", {**DAY, "timezone": zone})}
+        assert {cid: n for cid, n in got.items() if n} == today_reference(live_db, zone), zone
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        conn.execute(
+            "insert into raw.calls (id, tenant_id, campaign_id, caller_id, started_at, result, updated_at)"
+            " values (99300, 1, 43, '0900000006', now() - interval '1 minute', 'no_answer', now())"
+        )
+        conn.execute("update raw.calls set caller_id = '0900000007', updated_at = now() where id = 99201")
+        conn.execute(
+            "update raw.calls set started_at = ((started_at at time zone 'UTC') - interval '3 days') at time zone 'UTC',"
+            " updated_at = now() where id = 99202"
+        )
+        conn.execute("update raw.calls set result = 'blocked', updated_at = now() where id = 99203")
+    for zone in TODAY_ZONES:
+        got = {r["cid"]: r["health_calls_today"] for r in data("caller-id-health", {**DAY, "timezone": zone})}
+        assert {cid: n for cid, n in got.items() if n} == today_reference(live_db, zone), zone

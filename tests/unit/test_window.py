@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from telesales_reports.reports.window import DAY_SECONDS, SLOT_SECONDS, Pieces, decompose, is_day_aligned
+from telesales_reports.reports.window import DAY_SECONDS, SLOT_SECONDS, WEEK_SECONDS, Pieces, decompose, is_day_aligned
 
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 moments = st.integers(min_value=0, max_value=120 * DAY_SECONDS).map(lambda s: EPOCH + timedelta(seconds=s))
@@ -75,3 +75,33 @@ def test_whole_days_come_as_one_coarse_piece():
         (start, EPOCH + timedelta(hours=24)),
         (EPOCH + timedelta(days=3, minutes=15), end),
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(window=windows, offset=st.floats(min_value=0, max_value=1))
+def test_weeks_then_days_then_edges_tile_the_window(window, offset):
+    # caller-ID health: whole 7-day periods, whole days around them, partial days at the ends
+    start, end = window
+    pieces = decompose(start, end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
+    parts = sorted(ranges(pieces))
+    assert parts[0][0] == start and parts[-1][1] == end
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
+    instant = min(start + (end - start) * offset, end - timedelta(microseconds=1))
+    assert sum(lo <= instant < hi for lo, hi in parts) == 1
+    if pieces.coarse:
+        for moment in pieces.coarse:
+            # the marts' 7-day periods: date_bin('7 days', ..., '2000-01-01'), so they start on a Saturday
+            assert moment.weekday() == 5 and moment == moment.replace(hour=0, minute=0, second=0, microsecond=0)
+    for lo, hi in pieces.slots:
+        # whole days: fewer than 7 beside the weeks, fewer than 14 when no whole week fits
+        assert is_day_aligned(lo) and is_day_aligned(hi)
+        assert hi - lo < timedelta(days=7 if pieces.coarse else 14)
+
+
+def test_a_90_day_window_reads_whole_weeks_and_the_days_around_them():
+    start, end = datetime(2026, 9, 3, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
+    pieces = decompose(start, end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
+    # Saturday 2026-09-05 to Saturday 2026-11-28: 12 weeks; Thu-Fri before, Sat-Tue after
+    assert pieces.coarse == (datetime(2026, 9, 5, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC))
+    assert pieces.slots == ((start, datetime(2026, 9, 5, tzinfo=UTC)), (datetime(2026, 11, 28, tzinfo=UTC), end))
+    assert pieces.edges == ()

@@ -194,8 +194,12 @@ def caller_id_measures(conn: psycopg.Connection, req: ReportRequest, with_today:
     threshold = get_settings().short_call_threshold_sec
     params = _params(conn, req, short_call_sec=threshold)
     rollup_ok = _rollup_threshold(conn) in (None, threshold)
-    query = queries.caller_id_health(req, params, rollup_threshold_ok=rollup_ok, with_today=with_today)
-    queries.use_local_time(conn, req.timezone)  # health_calls_today: today's local midnight to midnight
+    today = None
+    if with_today:  # health_calls_today: today's local midnight to midnight
+        queries.use_local_time(conn, req.timezone)
+        row = conn.execute(queries.LOCAL_TODAY).fetchone()
+        today = (row["day_start"], row["day_end"])
+    query = queries.caller_id_health(req, params, rollup_threshold_ok=rollup_ok, today=today)
     return conn.execute(query, params).fetchall()
 
 

@@ -98,13 +98,17 @@ def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -
 
 
 def call_delta(
-    keys: Sequence[str], measures: Sequence[tuple[str, str]], where: sql.Composable, filters_for
+    keys: Sequence[str],
+    measures: Sequence[tuple[str, str]],
+    where: sql.Composable,
+    filters_for,
+    bounds: tuple[str, str] = ("window_start", "window_end"),
 ) -> list[sql.Composable]:
     """The two parts a report adds for the calls changed since the build, as (keys..., measures...):
     the built rows negated and the current rows. `measures` are (name, expression over the call columns
     of fct_calls / the live view); `where` restricts rows (e.g. dials only); `filters_for(alias)` gives
     the request's filters on that alias. Both parts cover the request's whole window and read the same
-    calls, `live_call_ids` (live_params)."""
+    calls, `live_call_ids` (live_params); `bounds` name the parameters of another window."""
     key_list = sql.SQL(", ").join(sql.SQL("calls.{}").format(sql.Identifier(k)) for k in keys)
     columns = sql.SQL(", ").join(
         [key_list, *(sql.SQL(expr + " as {}").format(sql.Identifier(name)) for name, expr in measures)]
@@ -115,7 +119,9 @@ def call_delta(
             *(sql.SQL("-{name} as {name}").format(name=sql.Identifier(name)) for name, _ in measures),
         ]
     )
-    window = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s")
+    window = sql.SQL("calls.started_at >= {lower} and calls.started_at < {upper}").format(
+        lower=sql.Placeholder(bounds[0]), upper=sql.Placeholder(bounds[1])
+    )
     template = (
         "select {columns} from {relation} as calls where calls.tenant_id = %(tenant_id)s"
         " and calls.call_id = any(%(live_call_ids)s) and {window} {where} {filters}"

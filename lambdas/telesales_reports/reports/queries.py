@@ -17,7 +17,7 @@ from psycopg import sql
 from ..db.connection import set_local
 from . import live
 from .request import ReportRequest
-from .window import DAY_SECONDS, decompose, is_day_aligned
+from .window import DAY_SECONDS, HOUR_SECONDS, WEEK_SECONDS, decompose, is_day_aligned
 
 MEASURES = (
     "dials",
@@ -338,18 +338,27 @@ FCT_CALLER_MEASURES = sql.SQL(", ").join(
 
 
 def caller_id_health(
-    req: ReportRequest, params: dict, rollup_threshold_ok: bool, with_today: bool = True
+    req: ReportRequest, params: dict, rollup_threshold_ok: bool, today: tuple[datetime, datetime] | None = None
 ) -> sql.Composable:
-    """Every caller ID of the pool with its window measures (daily rollups where they apply) and the
-    live count of today's dials (zero without `with_today`: carrier-health does not show it, and a
-    comparison reuses the count of its current window)."""
+    """Every caller ID of the pool with its window measures (weekly and daily rollups where they apply)
+    and the live count of the dials of `today`, the local day [start, end) (zero without it:
+    carrier-health does not show it, and a comparison reuses the count of its current window)."""
     use_rollup = rollup_threshold_ok and not has_agent_filter(req)
-    pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
+    # whole 7-day periods from the weekly rollup, the whole days around them from the daily one
+    pieces = decompose(req.window_start, req.window_end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
+    week_ranges = (pieces.coarse,) if use_rollup and pieces.coarse else ()
     day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
-    day_table = "agg_caller_id_calls_daily" if req.campaign_id is None else "agg_caller_id_calls_campaign_daily"
+    grain = "" if req.campaign_id is None else "campaign_"
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
-        parts += [_piece(params, day_table, "day_start", lo, hi, CALLER_MEASURES, filters) for lo, hi in day_ranges]
+        parts += [
+            _piece(params, f"agg_caller_id_calls_{grain}weekly", "week_start", lo, hi, CALLER_MEASURES, filters)
+            for lo, hi in week_ranges
+        ]
+        parts += [
+            _piece(params, f"agg_caller_id_calls_{grain}daily", "day_start", lo, hi, CALLER_MEASURES, filters)
+            for lo, hi in day_ranges
+        ]
         parts += [
             _piece(
                 params, "fct_calls", "started_at", lo, hi, FCT_CALLER_MEASURES,
@@ -377,12 +386,6 @@ def caller_id_health(
             group by caller_id
         ),
 
-        local_today as (
-            select
-                date_trunc('day', now()) as day_start,
-                date_trunc('day', now()) + interval '1 day' as day_end
-        ),
-
         today_calls as ({today})
 
         select
@@ -405,21 +408,50 @@ def caller_id_health(
         where pool.tenant_id = %(tenant_id)s
         order by coalesce(window_calls.total_calls, 0) desc, pool.cid collate "C" asc
         """
-    ).format(source=sql.SQL(" union all ").join(parts), today=TODAY_CALLS if with_today else NO_TODAY_CALLS)
+    ).format(
+        source=sql.SQL(" union all ").join(parts),
+        today=today_calls(params, *today) if today else NO_TODAY_CALLS,
+    )
 
 
-TODAY_CALLS = sql.SQL(
-    """
-    -- Live (docs/api-reference.md §3): all of today's dials of the caller ID, no filters.
-    select live_calls.caller_id, count(*)::bigint as calls_today
-    from live.live_calls as live_calls, local_today
-    where live_calls.tenant_id = %(tenant_id)s
-        and live_calls.is_dial
-        and live_calls.started_at >= local_today.day_start
-        and live_calls.started_at < local_today.day_end
-    group by live_calls.caller_id
-    """
-)
+# The local day the request's TimeZone is in (use_local_time), from the database's clock.
+LOCAL_TODAY = "select date_trunc('day', now()) as day_start, date_trunc('day', now()) + interval '1 day' as day_end"
+
+
+def today_calls(params: dict, start: datetime, end: datetime) -> sql.Composable:
+    """(caller_id, calls_today): every dial of the local day [start, end) per caller ID, no filters
+    (docs/api-reference.md §3), live: whole UTC days from agg_caller_id_calls_daily, whole UTC hours from
+    agg_caller_id_dials_hourly, partial hours (zones like +05:45) from fct_calls, and the calls changed
+    since the build swapped as they stand."""
+    params["today_start"], params["today_end"] = start, end
+    pieces = decompose(start, end, DAY_SECONDS, slot_seconds=HOUR_SECONDS)
+    dials = sql.SQL("caller_id, dials")
+    parts = [
+        _piece(params, "agg_caller_id_calls_daily", "day_start", lo, hi, sql.SQL("caller_id, total_calls as dials"),
+               sql.SQL(""))
+        for lo, hi in ((pieces.coarse,) if pieces.coarse else ())
+    ]  # fmt: skip
+    parts += [
+        _piece(params, "agg_caller_id_dials_hourly", "hour_start", lo, hi, dials, sql.SQL(""))
+        for lo, hi in pieces.slots
+    ]
+    parts += [
+        _piece(params, "fct_calls", "started_at", lo, hi, sql.SQL("caller_id, 1 as dials"),
+               sql.SQL("and is_dial and caller_id is not null"))
+        for lo, hi in pieces.edges
+    ]  # fmt: skip
+    parts += live.call_delta(
+        ("caller_id",),
+        (("dials", "1"),),
+        sql.SQL("and calls.is_dial and calls.caller_id is not null"),
+        lambda alias: sql.SQL(""),
+        bounds=("today_start", "today_end"),
+    )
+    return sql.SQL(
+        "select caller_id, sum(dials)::bigint as calls_today from ({parts}) as today group by caller_id"
+    ).format(parts=sql.SQL(" union all ").join(parts))
+
+
 NO_TODAY_CALLS = sql.SQL("select null::text as caller_id, 0::bigint as calls_today where false")
 
 CALLER_THRESHOLDS = "select distinct short_call_threshold_sec from marts.agg_caller_id_calls_daily"

@@ -10,13 +10,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 SLOT_SECONDS = 900
+HOUR_SECONDS = 3600
 DAY_SECONDS = 86400
+WEEK_SECONDS = 7 * DAY_SECONDS
+# The origin of every period, as in the marts (macros/utc_bin.sql: date_bin from 2000-01-01 00:00 UTC, a
+# Saturday): a 7-day period starts on a Saturday; 15 minutes and days fall the same from any midnight.
+ORIGIN = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
 
 
 def _floor(moment: datetime, seconds: int) -> datetime:
-    """Start of the UTC period of `seconds` (15 minutes, a day) that holds `moment`."""
-    epoch = moment.timestamp()
-    return datetime.fromtimestamp(epoch - epoch % seconds, tz=UTC)
+    """Start of the UTC period of `seconds` (15 minutes, a day, 7 days) that holds `moment`."""
+    since = moment.timestamp() - ORIGIN
+    return datetime.fromtimestamp(ORIGIN + since - since % seconds, tz=UTC)
 
 
 def _ceil(moment: datetime, seconds: int) -> datetime:
