@@ -130,6 +130,19 @@ def test_team_and_agent_filters_alone_read_the_narrow_rollups_exactly(api, filte
     assert {row["code"]: row["count"] for row in data("disposition-breakdown", {**DAY, **filters})} == codes
 
 
+def test_campaign_filter_alone_reads_the_campaign_by_agent_days(api):
+    # campaign 43 on the day: every call but call 10 (campaign 44); call 2 has no agent
+    dash = data("dashboard", {**DAY, "campaign_id": "43"})
+    assert (dash["total_dials"], dash["unique_agents"], dash["total_conversions"]) == (7, 4, 1)
+    rows = data("agent-performance", {**DAY, "campaign_id": "43"})
+    assert [(r["agent_id"], r["dials"], r["answers"], r["conversions"], r["avg_aht_sec"]) for r in rows] == [
+        (3, 2, 1, 1, 130),  # call 1 (talk 100 + hold 10 + wrap 20) and the voicemail call 3
+        (4, 2, 0, 0, 0),
+        (5, 1, 1, 0, 31),
+        (99, 1, 1, 0, 9),
+    ]
+
+
 def test_filters_combine(api):
     body = data("dashboard", [*DAY.items(), ("campaign_id", "43"), ("team_id", "7"), ("agent_ids[]", "3")])
     assert body["total_dials"] == 2  # calls 1 and 3 (call 10 is campaign 44)

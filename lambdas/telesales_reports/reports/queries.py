@@ -171,7 +171,12 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
         if pieces.coarse:
-            day_table = "agg_calls_agent_daily" if unfiltered else "agg_calls_campaign_agent_team_daily"
+            if unfiltered:
+                day_table = "agg_calls_agent_daily"
+            elif not has_agent_filter(req):
+                day_table = "agg_calls_campaign_agent_daily"  # a campaign alone: stored in campaign order
+            else:
+                day_table = "agg_calls_campaign_agent_team_daily"
             parts.append(
                 _piece(params, day_table, "day_start", *pieces.coarse, _rollup_columns("day_start", True), filters)
             )
