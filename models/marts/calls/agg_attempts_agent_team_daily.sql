@@ -14,40 +14,13 @@
 
 -- Dials with a lead per tenant, UTC day, agent, call team and attempt number (agg_attempts_campaign_agent_team_daily
 -- without the campaign), for attempts requests filtered by agents or team but not by campaign.
-with scoped as (
-    {{ scope_to_changed_periods(ref('agg_attempts_campaign_agent_team_daily'), 'day_start', '1 day', 'calls') }}
-),
-
-rolled_up as (
-    select
-        tenant_id,
-        period_start,
-        agent_id,
-        team_id,
-        attempt,
-        sum(dials) as dials,
-        sum(answers) as answers,
-        sum(conversions) as conversions,
-        sum(talk_sec) as talk_sec
-    from scoped
-    group by tenant_id, period_start, agent_id, team_id, attempt
-),
-
-final as (
-    select
-        tenant_id::bigint as tenant_id,
-        agent_id::bigint as agent_id,
-        team_id::bigint as team_id,
-        attempt::integer as attempt,
-        dials::integer as dials,
-        answers::integer as answers,
-        conversions::integer as conversions,
-        talk_sec::bigint as talk_sec,
-        period_start::timestamptz as day_start,
-        '{{ run_started_at }}'::timestamptz as dbt_loaded_at
-    from rolled_up
-)
-
-select * from final
 -- Stored in (tenant_id, agent_id, day_start) order: agent- and team-filtered reports then read few, adjacent pages.
-order by tenant_id, agent_id, day_start
+{{ coarser_rollup(
+    'agg_attempts_campaign_agent_team_daily',
+    'day_start',
+    '1 day',
+    'day_start',
+    [('agent_id', 'bigint'), ('team_id', 'bigint'), ('attempt', 'integer')],
+    attempt_measure_types(),
+    order_by='tenant_id, agent_id, day_start'
+) }}

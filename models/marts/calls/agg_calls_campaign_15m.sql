@@ -14,28 +14,11 @@
 -- Call measures per tenant, 15-minute UTC slot and campaign (agg_calls_campaign_agent_team_15m without agent and team),
 -- for heatmap and time-series with at most a campaign filter.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
-with scoped as (
-    {{ scope_to_changed_periods(ref('agg_calls_campaign_agent_team_15m'), 'slot_start', '15 minutes', 'calls') }}
-),
-
-rolled_up as (
-    select
-        tenant_id,
-        period_start,
-        campaign_id,
-        {{ sum_call_measures() }}
-    from scoped
-    group by tenant_id, period_start, campaign_id
-),
-
-final as (
-    select
-        tenant_id::bigint as tenant_id,
-        campaign_id::bigint as campaign_id,
-        {{ cast_call_measures() }},
-        period_start::timestamptz as slot_start,
-        '{{ run_started_at }}'::timestamptz as dbt_loaded_at
-    from rolled_up
-)
-
-select * from final
+{{ coarser_rollup(
+    'agg_calls_campaign_agent_team_15m',
+    'slot_start',
+    '15 minutes',
+    'slot_start',
+    [('campaign_id', 'bigint')],
+    call_measure_types()
+) }}
