@@ -280,3 +280,15 @@ def test_health_calls_today_counts_the_local_day_from_rollups_and_changed_calls(
     for zone in TODAY_ZONES:
         got = {r["cid"]: r["health_calls_today"] for r in data("caller-id-health", {**DAY, "timezone": zone})}
         assert {cid: n for cid, n in got.items() if n} == today_reference(live_db, zone), zone
+
+
+def test_abandon_rate_counts_raw_while_no_build_is_published(live_db):
+    # no cutoff recorded (a first build that failed before publishing): raw alone, as it stands
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        conn.execute("delete from ops.warehouse_builds")
+        conn.execute(
+            "insert into raw.calls (id, tenant_id, campaign_id, started_at, answered_at, result, updated_at)"
+            " values (99401, 1, 43, now() - interval '2 minutes', now() - interval '2 minutes', 'abandoned', now())"
+        )
+    body = data("abandon-rate", {"campaign_id": "43"})["current"]
+    assert (body["attempts_total"], body["attempts_abandoned"]) == abandon_reference(live_db, 43, 43200) == (11, 2)

@@ -283,12 +283,10 @@ def abandon_rate(conn: psycopg.Connection, req: ReportRequest, now: datetime | N
     }
     window = replace(req, window_start=window_from, window_end=now, team_id=None, agent_ids=())
     params |= _params(conn, window)
-    if params["live_since"] is None:
-        # no published build: raw alone, as it stands
-        row = conn.execute(queries.ABANDON_CURRENT, params).fetchone()
-    else:
-        # the campaign's calls as the rollups and fct_calls hold them, plus the rows changed since the build
-        row = conn.execute(queries.abandon_current(window, params), params).fetchone()
+    # the campaign's calls as the marts hold them plus the rows changed since the build (raw alone
+    # while no build is published)
+    measured = window if params["live_since"] is not None else None
+    row = conn.execute(queries.abandon_current(measured, params), params).fetchone()
     total, abandoned = row["attempts_total"], row["attempts_abandoned"]
     limit = Decimal(row["limit_pct"])
     breaches = conn.execute(queries.ABANDON_BREACHES, params).fetchall()

@@ -664,7 +664,8 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
 # the live figure and the snapshots (over columns attempts_total, attempts_abandoned, limit_pct).
 BREACHED = "attempts_abandoned * 100.0 > limit_pct * attempts_total"
 
-# Live (raw as it stands, classified in dbt: live.live_calls / live.live_campaigns).
+# The campaign as it stands (live.live_campaigns) with its answered and abandoned calls of the window
+# (`attempts`: one row, attempts_total and attempts_abandoned) and the breach rule.
 ABANDON_CURRENT = f"""
 select
     campaign_id,
@@ -683,51 +684,35 @@ from (
         attempts.attempts_total,
         attempts.attempts_abandoned
     from live.live_campaigns as campaigns
-    cross join (
-        select
-            count(*) filter (where calls.is_answered) as attempts_total,
-            count(*) filter (where calls.is_abandoned) as attempts_abandoned
-        from live.live_calls as calls
-        where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
-            and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
-    ) as attempts
+    cross join ({{attempts}}) as attempts
     where campaigns.tenant_id = %(tenant_id)s and campaigns.campaign_id = %(campaign_id)s
 ) as measured
 """
 
+# Before the first build: raw alone, as it stands (live.live_calls, classified in dbt).
+RAW_ABANDON_ATTEMPTS = """
+select
+    count(*) filter (where calls.is_answered) as attempts_total,
+    count(*) filter (where calls.is_abandoned) as attempts_abandoned
+from live.live_calls as calls
+where calls.tenant_id = %(tenant_id)s and calls.campaign_id = %(campaign_id)s
+    and calls.started_at >= %(window_from)s and calls.started_at < %(window_to)s
+"""
 
-def abandon_current(req: ReportRequest, params: dict) -> sql.Composable:
-    """ABANDON_CURRENT over the marts: the campaign's answered and abandoned calls of the window from the
-    rollups (whole days and slots) and fct_calls (the edges), with the calls changed since the build
-    swapped live (calls_source): the same calls, as they stand, as live.live_calls reads them."""
-    return sql.SQL(
-        """
-        select
-            campaign_id, campaign_name, campaign_status, limit_pct, attempts_total, attempts_abandoned,
-            {breached} as breached
-        from (
-            select
-                campaigns.campaign_id,
-                campaigns.campaign_name,
-                campaigns.campaign_status,
-                campaigns.abandon_limit_pct as limit_pct,
-                attempts.attempts_total,
-                attempts.attempts_abandoned
-            from live.live_campaigns as campaigns
-            cross join (
-                select
-                    coalesce(sum(answers), 0)::bigint as attempts_total,
-                    coalesce(sum(abandoned_calls), 0)::bigint as attempts_abandoned
-                from ({source}) as calls
-            ) as attempts
-            where campaigns.tenant_id = %(tenant_id)s and campaigns.campaign_id = %(campaign_id)s
-        ) as measured
-        """
-    ).format(
-        breached=sql.SQL(BREACHED),
-        # slots only: no agent is needed, so the campaign's 15-minute rollup (a row per slot) serves
-        source=calls_source(req, params, bucketed=True),
-    )
+
+def abandon_current(req: ReportRequest | None, params: dict) -> sql.Composable:
+    """ABANDON_CURRENT over the marts: the campaign's answered and abandoned calls of the window `req`
+    from its 15-minute rollup (whole slots; no agent is needed) and fct_calls (the partial slots at the
+    edges), with the calls changed since the build swapped as they stand (calls_source): the same calls
+    live.live_calls holds. Without `req` (no build published yet), from raw alone."""
+    if req is None:
+        attempts: sql.Composable = sql.SQL(RAW_ABANDON_ATTEMPTS)
+    else:
+        attempts = sql.SQL(
+            "select coalesce(sum(answers), 0)::bigint as attempts_total,"
+            " coalesce(sum(abandoned_calls), 0)::bigint as attempts_abandoned from ({source}) as calls"
+        ).format(source=calls_source(req, params, bucketed=True))
+    return sql.SQL(ABANDON_CURRENT).format(attempts=attempts)
 
 
 ABANDON_BREACHES = """
