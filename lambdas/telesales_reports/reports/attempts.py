@@ -19,16 +19,18 @@ from .window import DAY_SECONDS, decompose
 MERGED_FROM = 10  # attempt numbers from 10 up are one item, "10+" (the rollups store them as 10)
 
 ROLLUP_COLUMNS = sql.SQL("attempt, dials, answers, conversions, talk_sec")
-FCT_COLUMNS = sql.SQL(
-    "least(attempt_number, {merged}) as attempt, 1 as dials, is_answered::int as answers, "
-    "is_conversion::int as conversions, talk_sec"
-).format(merged=sql.Literal(MERGED_FROM))
 
 
-LIVE_COLUMNS = sql.SQL(
-    "least(calls.attempt_number, {merged}) as attempt, 1 as dials, calls.is_answered::int as answers, "
-    "calls.is_conversion::int as conversions, calls.talk_sec"
-).format(merged=sql.Literal(MERGED_FROM))
+def dial_columns(prefix: str = "") -> sql.Composable:
+    """One dial's attempt measures, from fct_calls or the live view (`prefix`: the relation's alias)."""
+    return sql.SQL(
+        f"least({prefix}attempt_number, {{merged}}) as attempt, 1 as dials, {prefix}is_answered::int as answers, "
+        f"{prefix}is_conversion::int as conversions, {prefix}talk_sec"
+    ).format(merged=sql.Literal(MERGED_FROM))
+
+
+FCT_COLUMNS = dial_columns()
+LIVE_COLUMNS = dial_columns("calls.")
 LIVE_WINDOW = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s")
 
 

@@ -36,8 +36,7 @@ def live_since(conn: psycopg.Connection) -> datetime | None:
     row = conn.execute(PUBLISHED_CUTOFF).fetchone()
     if row is None:
         return None
-    cutoff = row["cutoff_at"] if isinstance(row, dict) else row[0]
-    return cutoff - timedelta(seconds=get_settings().live_allowance_sec)
+    return row["cutoff_at"] - timedelta(seconds=get_settings().live_allowance_sec)
 
 
 # The rows changed since the published build, read once per request (two index probes on updated_at):
@@ -61,7 +60,7 @@ BUILT_LEADS = sql.SQL(
 
 
 def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -> dict:
-    """The bound values of the live delta: `live_since`, `live_call_ids` (the tenant's calls changed
+    """On the API's connection (rows as dicts): the bound values of the live delta: `live_since`, `live_call_ids` (the tenant's calls changed
     since the published build) and, with `leads`, `live_call_lead_ids` (the leads, before and after, of
     those calls: the leads whose calls changed) and `live_lead_ids` (every lead whose contribution to a
     lead report may differ from the build: those, and the leads changed since)."""
@@ -79,7 +78,7 @@ def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -
     call_leads: set[int] = set()
     changed_leads: set[int] = set()
     for row in conn.execute(CHANGED_ROWS, params).fetchall():
-        call_id, lead_id = (row["call_id"], row["lead_id"]) if isinstance(row, dict) else row
+        call_id, lead_id = row["call_id"], row["lead_id"]
         if call_id is not None:
             call_ids.append(call_id)
             if lead_id is not None:
@@ -91,7 +90,7 @@ def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -
         return params
     if call_ids:
         for row in conn.execute(BUILT_LEADS, params).fetchall():
-            call_leads.add(row["lead_id"] if isinstance(row, dict) else row[0])
+            call_leads.add(row["lead_id"])
     params["live_call_lead_ids"] = sorted(call_leads)
     params["live_lead_ids"] = sorted(call_leads | changed_leads)
     return params
