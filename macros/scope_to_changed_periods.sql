@@ -31,11 +31,11 @@
     using ({{ changed_periods(fact, width) }}) as changed
     where
         target.tenant_id = changed.tenant_id
-        and target.{{ period_column }} >= changed.period_start
-        -- the end in UTC wall time: immutable arithmetic (Citus refuses a stable timestamptz + interval
-        -- in a DELETE), the same instant since UTC has no daylight saving
-        and target.{{ period_column }}
-        < ((changed.period_start at time zone 'UTC') + interval '{{ width }}') at time zone 'UTC'
+        -- every rollup's period column is the utc_bin of its own width, so a changed period is one
+        -- value of it: an equality the (tenant_id, period) index serves once per changed period. (A
+        -- range join here was planned as a merge join on tenant_id alone, comparing every changed
+        -- period with every row of the rollup: a cost that grew with history, DECISIONLOG 64.)
+        and target.{{ period_column }} = changed.period_start
     {%- else %}
     select 1
     {%- endif %}
