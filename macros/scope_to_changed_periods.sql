@@ -34,7 +34,7 @@
         -- every rollup's period column is the utc_bin of its own width, so a changed period is one
         -- value of it: an equality the (tenant_id, period) index serves once per changed period. (A
         -- range join here was planned as a merge join on tenant_id alone, comparing every changed
-        -- period with every row of the rollup: a cost that grew with history, DECISIONLOG 64.)
+        -- period with every row of the rollup: a cost that grew with history, DECISIONLOG 67.)
         and target.{{ period_column }} = changed.period_start
     {%- else %}
     select 1
@@ -55,24 +55,32 @@
     {%- set base_fact = ref('fct_calls') if fact == 'calls' else ref('fct_leads') %}
     {%- set period = utc_bin('sourced.' ~ time_column, width) %}
     {%- if is_incremental() %}
-    select
-        sourced.*,
-        changed_periods.period_start
-    from ({{ changed_periods(fact, width) }}) as changed_periods
-    -- lateral: one index range scan per changed period, whatever the planner estimates
-    cross join lateral (
-        select in_period.*
-        from {{ relation }} as in_period
-        where
-            in_period.tenant_id = changed_periods.tenant_id
-            and in_period.{{ time_column }} >= changed_periods.period_start
-            and in_period.{{ time_column }} < changed_periods.period_start + interval '{{ width }}'
-        offset 0  -- a fence: keeps the subquery a per-period nested loop (no pull-up into a join)
-    ) as sourced
+    {{ rows_in_periods(relation, time_column, width, changed_periods(fact, width)) }}
     {%- else %}
     select
         sourced.*,
         {{ period }} as period_start
     from {{ relation }} as sourced
     {%- endif %}
+{%- endmacro %}
+
+
+{% macro rows_in_periods(relation, time_column, width, periods) -%}
+    {#- The rows of `relation` in the (tenant_id, period_start) pairs that the query `periods` returns,
+        with their period_start: each period read as a range of `time_column`, so an index on
+        (tenant_id, time_column) serves it. -#}
+    select
+        sourced.*,
+        periods.period_start
+    from ({{ periods }}) as periods
+    -- lateral: one index range scan per period, whatever the planner estimates
+    cross join lateral (
+        select in_period.*
+        from {{ relation }} as in_period
+        where
+            in_period.tenant_id = periods.tenant_id
+            and in_period.{{ time_column }} >= periods.period_start
+            and in_period.{{ time_column }} < periods.period_start + interval '{{ width }}'
+        offset 0  -- a fence: keeps the subquery a per-period nested loop (no pull-up into a join)
+    ) as sourced
 {%- endmacro %}

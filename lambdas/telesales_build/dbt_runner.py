@@ -16,7 +16,7 @@ import yaml
 
 from telesales_reports.settings import get_settings
 
-from . import build_runs
+from . import audit, build_runs
 from .bootstrap import ensure_schema
 from .connection_url import parse_url, require_url
 from .paths import project_root
@@ -138,6 +138,7 @@ def build(
     select: str | None = None,
     on_node: Callable[[str, str, float], None] | None = None,
     run: build_runs.BuildRun | None = None,
+    whole_audit: bool | None = None,
 ) -> BuildResult:
     """Create the raw/ops schema if needed, then `dbt build` under an advisory lock.
 
@@ -147,6 +148,8 @@ def build(
     against raw and is recorded with each publish (ops.warehouse_builds). An incremental build that leaves the facts out of
     step with raw (rows deleted, or replicated late with an old updated_at) or fails an invariant test is
     healed once by a full refresh; if that fails too, the build fails (and alarms) instead of looping.
+    The tests of an incremental build audit the periods it touched, or every row when `whole_audit` (by
+    default: when telesales_build.audit says a whole audit is due); a full refresh audits every row.
     The build ends with its row in ops.build_runs (success or failed; `run` when the caller made one).
     """
     url = url or require_url()
@@ -158,7 +161,7 @@ def build(
         if not got:
             raise BuildLocked("another dbt build is running on this database; try again when it ends")
         try:
-            result = _build_holding_lock(url, full_refresh, select, on_node)
+            result = _build_holding_lock(url, full_refresh, select, on_node, whole_audit)
         except BuildFailed:
             build_runs.record(url, run, "failed")
             raise
@@ -167,17 +170,20 @@ def build(
         return result
 
 
-def _dbt_build(url: str, select: str | None, full_refresh: bool, on_node) -> tuple[BuildResult, datetime]:
+def _dbt_build(
+    url: str, select: str | None, full_refresh: bool, on_node, whole_audit: bool = True
+) -> tuple[BuildResult, datetime]:
     """dbt build into the building copy of the marts (never the served one); the cutoff is taken first."""
     prepare_building_copy(url)
     cutoff = database_now(url)
     args = ["build", *(["--select", select] if select else []), *(["--full-refresh"] if full_refresh else [])]
-    args += ["--vars", json.dumps({"build_cutoff": cutoff.isoformat(), "marts_schema": BUILDING})]
+    scope = audit.WHOLE if whole_audit or full_refresh else audit.CHANGED
+    args += ["--vars", json.dumps({"build_cutoff": cutoff.isoformat(), "marts_schema": BUILDING, "audit_scope": scope})]
     return run_dbt(args, url=url, on_node=on_node), cutoff
 
 
-def _publish(url: str, cutoff: datetime, full_refresh: bool) -> None:
-    publish(url, cutoff, full_refresh)
+def _publish(url: str, cutoff: datetime, full_refresh: bool, whole_audit: bool = True) -> None:
+    publish(url, cutoff, full_refresh, whole_audit or full_refresh)
     if full_refresh:
         # The copy that was served until now is not the next build's base any more (a full refresh may
         # follow a raw reload): the next build starts from a copy of what was just published.
@@ -185,7 +191,11 @@ def _publish(url: str, cutoff: datetime, full_refresh: bool) -> None:
 
 
 def _build_holding_lock(
-    url: str, full_refresh: bool, select: str | None, on_node: Callable[[str, str, float], None] | None
+    url: str,
+    full_refresh: bool,
+    select: str | None,
+    on_node: Callable[[str, str, float], None] | None,
+    whole_audit: bool | None = None,
 ) -> BuildResult:
     """The build itself (the caller holds the advisory lock): write, audit, publish; healed once."""
     if select:
@@ -198,14 +208,15 @@ def _build_holding_lock(
         _publish(url, cutoff, True)
         return result
     cutoff = database_now(url)
+    whole = audit.whole_audit_due(url) if whole_audit is None else whole_audit
     failure: BuildFailed | None = None
     try:
-        result, cutoff = _dbt_build(url, None, False, on_node)
+        result, cutoff = _dbt_build(url, None, False, on_node, whole)
     except BuildFailed as exc:
         failure = exc
     in_step = facts_in_step(url, cutoff, BUILDING)
     if failure is None and in_step:
-        _publish(url, cutoff, False)
+        _publish(url, cutoff, False, whole)
         return result
     if failure is not None and in_step and not _invariant_failed(failure):
         raise failure

@@ -159,7 +159,7 @@ def reset_building_copy(url: str) -> None:
     prepare_building_copy(url)
 
 
-def publish(url: str, cutoff: datetime, full_refresh: bool, attempts: int = 600) -> None:
+def publish(url: str, cutoff: datetime, full_refresh: bool, whole_audit: bool = True, attempts: int = 600) -> None:
     """Swap `marts_next` (just built and audited) with `marts` and record the cutoff, atomically.
 
     The swap takes an exclusive lock on every served table, waiting at most 20 ms, and retries while a
@@ -196,8 +196,9 @@ def publish(url: str, cutoff: datetime, full_refresh: bool, attempts: int = 600)
                     if served:
                         conn.execute(f'revoke all on schema {BUILDING} from "{role}"')
                 conn.execute(
-                    "insert into ops.warehouse_builds (cutoff_at, started_at, full_refresh) values (%s, %s, %s)",
-                    (cutoff, cutoff, full_refresh),
+                    "insert into ops.warehouse_builds (cutoff_at, started_at, full_refresh, whole_audit)"
+                    " values (%s, %s, %s, %s)",
+                    (cutoff, cutoff, full_refresh, whole_audit),
                 )
                 # Both copies have consumed every move logged before the previous publish started.
                 conn.execute(

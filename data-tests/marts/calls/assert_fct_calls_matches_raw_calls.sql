@@ -1,5 +1,7 @@
 -- Assert that every raw call changed before this build's cutoff is in the call facts once (dirty rows
--- included: nothing is dropped). Rows replicated while the build runs are the next build's.
+-- included: nothing is dropped). Rows replicated while the build runs are the next build's. An
+-- incremental build's audit checks the raw calls the run had to load (macros/audit_scope.sql); the
+-- build's in-step check (telesales_build.warehouse_state.facts_in_step) compares every row on every build.
 select raw_calls.id
 from {{ source('raw', 'calls') }} as raw_calls
 left join {{ ref('fct_calls') }} as facts
@@ -9,3 +11,4 @@ left join {{ ref('fct_calls') }} as facts
 where
     facts.call_id is null
     and raw_calls.updated_at < {{ build_cutoff() }}
+    and {{ raw_calls_to_audit('raw_calls') }}

@@ -4,7 +4,10 @@
 select call_id
 from {{ ref('fct_calls') }}
 where
-    talk_sec < 0
-    or hold_sec < 0
-    or wrap_sec < 0
-    or handle_sec > 2147483647
+    {{ audited_where() }}
+    and (
+        talk_sec < 0
+        or hold_sec < 0
+        or wrap_sec < 0
+        or handle_sec > 2147483647
+    )

@@ -3,4 +3,4 @@
 -- counted in the disposition breakdown but not as a conversion (docs/api-reference.md §2).
 select call_id
 from {{ ref('fct_calls') }}
-where has_conversion_code and not is_answered
+where {{ audited_where() }} and has_conversion_code and not is_answered

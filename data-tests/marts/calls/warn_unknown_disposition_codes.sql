@@ -3,4 +3,4 @@
 -- count in the breakdown, with label = code and the grey colour (docs/api-reference.md §3).
 select call_id
 from {{ ref('fct_calls') }}
-where has_unknown_disposition
+where {{ audited_where() }} and has_unknown_disposition

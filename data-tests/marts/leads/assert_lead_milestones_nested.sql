@@ -3,10 +3,13 @@
 select lead_id
 from {{ ref('fct_leads') }}
 where
-    first_answer_at < first_dial_at
-    or first_talk_over_30s_at < first_dial_at
-    or first_disposed_at < first_dial_at
-    or first_conversion_at < first_answer_at
-    or (first_dial_at is null and coalesce(
-        first_answer_at, first_talk_over_30s_at, first_disposed_at, first_conversion_at
-    ) is not null)
+    {{ audited_where() }}
+    and (
+        first_answer_at < first_dial_at
+        or first_talk_over_30s_at < first_dial_at
+        or first_disposed_at < first_dial_at
+        or first_conversion_at < first_answer_at
+        or (first_dial_at is null and coalesce(
+            first_answer_at, first_talk_over_30s_at, first_disposed_at, first_conversion_at
+        ) is not null)
+    )

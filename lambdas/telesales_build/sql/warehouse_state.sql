@@ -26,6 +26,8 @@ create table if not exists ops.warehouse_builds (
     published_at  timestamptz not null default clock_timestamp(),
     full_refresh  boolean not null
 );
+-- whether the build's tests audited every row (else the periods it touched: telesales_build.audit)
+alter table ops.warehouse_builds add column if not exists whole_audit boolean not null default true;
 
 -- The live delta: a tenant's rows changed since the cutoff, by index.
 create index if not exists calls_tenant_updated_idx on raw.calls (tenant_id, updated_at);
