@@ -16,17 +16,38 @@
 {% macro attempt_numbers(calls_relation, leads_cte=none) -%}
     {#- (tenant_id, call_id, attempt_number) of every dial with a lead (macro attempt_number). With
         `leads_cte` (a CTE of tenant_id, lead_id), only the calls of those leads are numbered (incremental
-        runs). -#}
+        runs), each lead's calls read by index (a lateral per lead: a join was planned as a scan of every
+        call, a cost that grew with history; DECISIONLOG 66). Citus keeps the join on tenant_id. -#}
     select
         numbered.tenant_id,
         numbered.call_id,
         {{ attempt_number('numbered') }} as attempt_number
+    {%- if leads_cte and not is_citus() %}
+    {{ calls_of_leads(calls_relation, leads_cte, 'affected', 'numbered') }}
+    {%- elif leads_cte %}
     from {{ calls_relation }} as numbered
-    {%- if leads_cte %}
-        inner join {{ leads_cte }} as affected
-            on
-                numbered.tenant_id = affected.tenant_id
-                and numbered.lead_id = affected.lead_id
+    inner join {{ leads_cte }} as affected
+        on
+            numbered.tenant_id = affected.tenant_id
+            and numbered.lead_id = affected.lead_id
+    {%- else %}
+    from {{ calls_relation }} as numbered
     {%- endif %}
     where {{ is_attempt('numbered') }}
+{%- endmacro %}
+
+
+{% macro calls_of_leads(calls_relation, leads, leads_alias, calls_alias) -%}
+    {#- A FROM clause: `leads` (tenant_id, lead_id) as `leads_alias`, each with its calls of
+        `calls_relation` as `calls_alias`, read by index on (tenant_id, lead_id) one lead at a time
+        (a lateral behind a fence: the planner otherwise scans every call to join a few leads). -#}
+    from {{ leads }} as {{ leads_alias }}
+    cross join lateral (
+        select of_lead.*
+        from {{ calls_relation }} as of_lead
+        where
+            of_lead.tenant_id = {{ leads_alias }}.tenant_id
+            and of_lead.lead_id = {{ leads_alias }}.lead_id
+        offset 0
+    ) as {{ calls_alias }}
 {%- endmacro %}

@@ -93,14 +93,14 @@ leads as ( -- noqa: ST03
         where calls.updated_at >= {{ updated_since }}
         union
         -- calls whose lead arrived or changed since: only where the stored lead attributes differ
-        select calls.*
-        from calls
-        inner join leads
-            on
-                calls.tenant_id = leads.tenant_id
-                and calls.lead_id = leads.lead_id
         {% if is_citus() %}
-            {#- Citus: a join instead of the correlated exists (the union removes the repeats) -#}
+            select calls.*
+            from calls
+            inner join leads
+                on
+                    calls.tenant_id = leads.tenant_id
+                    and calls.lead_id = leads.lead_id
+            -- Citus: a join instead of the correlated exists (the union removes the repeats)
             inner join {{ this }} as stored
                 on
                     leads.tenant_id = stored.tenant_id
@@ -109,6 +109,8 @@ leads as ( -- noqa: ST03
                     is distinct from (leads.created_at, leads.campaign_id, leads.lead_source)
             where leads.updated_at >= {{ updated_since }}
         {% else %}
+            select lead_calls.*
+            {{ calls_of_leads('calls', 'leads', 'leads', 'lead_calls') }}
             where
                 leads.updated_at >= {{ updated_since }}
                 and exists (
