@@ -132,6 +132,16 @@ def _invariant_failed(failure: BuildFailed) -> bool:
     return any(".assert_" in node for node in failure.failed_nodes)
 
 
+# Database errors that a second attempt does not meet again: a deadlock (dbt's `comment on table` of a
+# model against an autovacuum of the same table, seen at 5 M calls), a serialization failure, a lock wait
+# that timed out. The failed model rolled back; the rerun is an ordinary next incremental build.
+TRANSIENT_ERRORS = ("deadlock detected", "could not serialize access", "canceling statement due to lock timeout")
+
+
+def _transient(failure: BuildFailed) -> bool:
+    return any(marker in str(failure) for marker in TRANSIENT_ERRORS)
+
+
 def build(
     url: str | None = None,
     full_refresh: bool = False,
@@ -147,7 +157,8 @@ def build(
     (warehouse_state.publish). The cutoff (database clock before dbt reads raw) bounds every check
     against raw and is recorded with each publish (ops.warehouse_builds). An incremental build that leaves the facts out of
     step with raw (rows deleted, or replicated late with an old updated_at) or fails an invariant test is
-    healed once by a full refresh; if that fails too, the build fails (and alarms) instead of looping.
+    healed once by a full refresh (after one more incremental attempt when it failed on a transient
+    database error, TRANSIENT_ERRORS); if that fails too, the build fails (and alarms) instead of looping.
     The tests of an incremental build audit the periods it touched, or every row when `whole_audit` (by
     default: when telesales_build.audit says a whole audit is due); a full refresh audits every row.
     The build ends with its row in ops.build_runs (success or failed; `run` when the caller made one).
@@ -210,10 +221,16 @@ def _build_holding_lock(
     cutoff = database_now(url)
     whole = audit.whole_audit_due(url) if whole_audit is None else whole_audit
     failure: BuildFailed | None = None
-    try:
-        result, cutoff = _dbt_build(url, None, False, on_node, whole)
-    except BuildFailed as exc:
-        failure = exc
+    for attempt in (1, 2):
+        try:
+            result, cutoff = _dbt_build(url, None, False, on_node, whole)
+            failure = None
+        except BuildFailed as exc:
+            failure = exc
+            if attempt == 1 and _transient(exc):
+                print(f"transient database error, the incremental build runs again: {exc}", file=sys.stderr)
+                continue
+        break
     in_step = facts_in_step(url, cutoff, BUILDING)
     if failure is None and in_step:
         _publish(url, cutoff, False, whole)

@@ -4,6 +4,7 @@ build, and an incremental run gives exactly the numbers of a full rebuild."""
 from __future__ import annotations
 
 import psycopg
+import pytest
 
 from telesales_build.bootstrap import ensure_schema
 from telesales_reports.db import connection as db
@@ -121,3 +122,60 @@ def test_an_ordinary_incremental_run_does_not_fall_back(fresh_database):
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("update raw.calls set talk_sec = 99, updated_at = now() where id = 1")
     assert build(url).full_refresh_fallback is False
+
+
+def test_a_transient_database_error_reruns_the_incremental_build_instead_of_a_full_refresh(fresh_database, monkeypatch):
+    """A deadlock (dbt's comment on a table against an autovacuum of it) fails one model of an incremental
+    build: the build runs again incrementally and publishes, without a full refresh."""
+    from telesales_build import dbt_runner
+
+    url = fresh_database("transient")
+    ensure_schema(url)
+    contract_rows().load(url)
+    dbt_runner.build(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("update raw.calls set talk_sec = 99, updated_at = now() where id = 1")
+        builds = conn.execute("select count(*) from ops.warehouse_builds").fetchone()[0]
+    real_run, runs = dbt_runner.run_dbt, []
+
+    def deadlock_once(args, *a, **kw):
+        runs.append("--full-refresh" in args)
+        if len(runs) == 1:
+            real_run(args, *a, **kw)  # the work is done, then one model fails as under a deadlock
+            raise dbt_runner.BuildFailed(
+                "DBT BUILD FAILED: model.telesales_reports.fct_calls: Database Error in model fct_calls\n"
+                "  deadlock detected",
+                ["model.telesales_reports.fct_calls"],
+            )
+        return real_run(args, *a, **kw)
+
+    monkeypatch.setattr(dbt_runner, "run_dbt", deadlock_once)
+    result = dbt_runner.build(url)
+    assert runs == [False, False]  # two incremental runs, no full refresh
+    assert not result.full_refresh_fallback
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("select count(*) from ops.warehouse_builds").fetchone()[0] == builds + 1
+        assert conn.execute("select talk_sec from marts.fct_calls where call_id = 1").fetchone()[0] == 99
+
+
+def test_a_second_transient_error_is_not_retried_forever(fresh_database, monkeypatch):
+    from telesales_build import dbt_runner
+
+    url = fresh_database("transient_twice")
+    ensure_schema(url)
+    contract_rows().load(url)
+    dbt_runner.build(url)
+    runs = []
+
+    def always_deadlocks(args, *a, **kw):
+        runs.append("--full-refresh" in args)
+        if "--full-refresh" not in args:
+            raise dbt_runner.BuildFailed("DBT BUILD FAILED: deadlock detected", ["model.telesales_reports.fct_calls"])
+        return real_run(args, *a, **kw)
+
+    real_run = dbt_runner.run_dbt
+    monkeypatch.setattr(dbt_runner, "run_dbt", always_deadlocks)
+    # the facts are still in step with raw (nothing changed) and no invariant failed: the error stands
+    with pytest.raises(dbt_runner.BuildFailed, match="deadlock"):
+        dbt_runner.build(url)
+    assert runs == [False, False]
