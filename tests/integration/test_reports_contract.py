@@ -130,6 +130,20 @@ def test_team_and_agent_filters_alone_read_the_narrow_rollups_exactly(api, filte
     assert {row["code"]: row["count"] for row in data("disposition-breakdown", {**DAY, **filters})} == codes
 
 
+@pytest.mark.parametrize(
+    ("team", "calls"),
+    [("7", {"0900000001": 1}), ("8", {})],  # call 1 (team 7); team 8's calls 4 and 5 have no caller ID
+)
+def test_team_filter_alone_reads_the_team_caller_id_weeks_and_days(api, team, calls):
+    # three whole 7-day periods (from the 2000-01-01 origin: 2026-05-23 is a Saturday) and the days around
+    # them: the weekly and daily team rollups, both arms of the filter; the same counts as the day alone.
+    for window in ({"date_from": "2026-05-20", "date_to": "2026-06-16"}, DAY):
+        rows = data("caller-id-health", {**window, "team_id": team})
+        assert {r["cid"]: r["total_calls"] for r in rows if r["total_calls"]} == calls
+        carriers = data("carrier-health", {**window, "team_id": team})
+        assert sum(c["total_calls"] for c in carriers) == sum(calls.values())
+
+
 def test_campaign_filter_alone_reads_the_campaign_by_agent_days(api):
     # campaign 43 on the day: every call but call 10 (campaign 44); call 2 has no agent
     dash = data("dashboard", {**DAY, "campaign_id": "43"})

@@ -348,12 +348,14 @@ def caller_id_health(
     """Every caller ID of the pool with its window measures (weekly and daily rollups where they apply)
     and the live count of the dials of `today`, the local day [start, end) (zero without it:
     carrier-health does not show it, and a comparison reuses the count of its current window)."""
-    use_rollup = rollup_threshold_ok and not has_agent_filter(req)
+    team_alone = req.team_id is not None and req.campaign_id is None and not req.agent_ids
+    use_rollup = rollup_threshold_ok and (team_alone or not has_agent_filter(req))
     # whole 7-day periods from the weekly rollup, the whole days around them from the daily one
     pieces = decompose(req.window_start, req.window_end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
     week_ranges = (pieces.coarse,) if use_rollup and pieces.coarse else ()
     day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
-    grain = "" if req.campaign_id is None else "campaign_"
+    # a team filter alone: both arms (filter_arms) from the team rollups, one index range each
+    grain = "team_" if team_alone else "" if req.campaign_id is None else "campaign_"
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
         parts += [
