@@ -189,3 +189,37 @@ def test_build_while_rows_keep_arriving(replicated, server_url):
     assert not result.full_refresh_fallback
     assert not build(replicated).full_refresh_fallback
     assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_live"), applied)
+
+
+def test_an_agent_changing_team_applies_from_the_next_build_exactly(replicated, server_url):
+    # docs/api-reference.md §6.1: a user's team_id applies from the next build. The calls without a team
+    # count for the agent's team as of the build; fct_lead_teams and the team lead rollup (DECISIONLOG 70)
+    # rebuild the leads of such calls of an agent updated since the last build, so the incremental build
+    # still equals a full refresh and the team funnel follows the move.
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        agent, tenant, team = conn.execute(
+            "select users.id, users.tenant_id, users.team_id from raw.users"
+            " join raw.calls on calls.agent_id = users.id and calls.team_id is null and calls.lead_id is not null"
+            " group by users.id order by count(*) desc, users.id limit 1"
+        ).fetchone()
+        other = conn.execute(
+            "select id from raw.teams where tenant_id = %s and id is distinct from %s order by id limit 1",
+            (tenant, team),
+        ).fetchone()[0]
+        conn.execute("update raw.users set team_id = %s, updated_at = now() where id = %s", (other, agent))
+    done = [f"agent {agent} moved from team {team} to team {other}"]
+    result = build(replicated)
+    assert not result.full_refresh_fallback, done
+    assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_team"), done)
+    db.reset(replicated)
+    raw = load(replicated)
+    ref = Reference(raw, tenant)
+    start, end = END - timedelta(days=DAYS + 1), END + timedelta(days=1)
+    params = [("date_from", start.strftime("%Y-%m-%d")), ("date_to", END.strftime("%Y-%m-%d"))]
+    for moved in (team, other):
+        f_params = [*params, ("team_id", str(moved))] if moved is not None else params
+        filters = {"team": moved} if moved is not None else {}
+        assert data("funnel", f_params, tenant) == ref.funnel(start, end, **filters), done
+        assert data("lead-source-attribution", f_params, tenant) == ref.lead_source_attribution(
+            start, end, **filters
+        ), done

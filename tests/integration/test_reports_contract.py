@@ -222,6 +222,27 @@ def test_funnel_agent_filter_restricts_calls_not_total_leads(api):
     assert stages(data("funnel", {**DAY, "team_id": "8"})) == stages(data("funnel", {**DAY, "agent_ids[]": "4"}))
 
 
+@pytest.mark.parametrize(
+    "window",
+    [DAY, {"date_from": "2026-06-01T00:00:00Z", "date_to": "2026-06-01T23:59:00Z"}],  # team days; team leads
+)
+def test_funnel_team_filter_alone_counts_both_arms_of_the_team(api, window):
+    # A team filter alone reads the leads' milestones per team (whole UTC days from the team rollup, else
+    # fct_lead_teams). Team 8: lead 4 by call 4 (team 8; disposed, not a conversion) and lead 7 by call 5
+    # (no team, agent 4 of team 8), a call before the lead's creation but in the window.
+    assert stages(data("funnel", {**window, "team_id": "8"})) == [
+        ("Total leads", 6), ("Dialed", 2), ("Connected", 0), ("Talked > 30s", 0), ("Disposed", 1), ("Converted", 0),
+    ]  # fmt: skip
+    # Team 7: lead 1 by call 1 and lead 6 by call 10 (campaign 44: no campaign filter, so it counts); call 8
+    # on lead 1 is agent 5's, who has no team.
+    assert stages(data("funnel", {**window, "team_id": "7"})) == [
+        ("Total leads", 6), ("Dialed", 2), ("Connected", 2), ("Talked > 30s", 2), ("Disposed", 2), ("Converted", 2),
+    ]  # fmt: skip
+    sources = {s["source"]: (s["dialed_count"], s["conv_count"]) for s in data("lead-source-attribution", {
+        **window, "team_id": "7"})}  # fmt: skip
+    assert sources == {"(unknown)": (0, 0), "facebook": (1, 1), "web": (0, 0), "zalo": (1, 1)}
+
+
 def test_funnel_counts_only_calls_in_the_window(api):
     # Leads 1-4 and 6 were created at 08:00; only lead 1's 09:00 call is before the end at 09:02.
     assert stages(data("funnel", {"date_from": "2026-06-01", "date_to": "2026-06-01T09:02:00"})) == [

@@ -160,7 +160,7 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
         slot_table, slot_agent = "agg_calls_tenant_15m", False
     elif bucketed and not has_agent_filter(req):
         slot_table, slot_agent = "agg_calls_campaign_15m", False
-    elif bucketed and req.campaign_id is None and not req.agent_ids:
+    elif bucketed and team_alone(req):
         # a team filter alone: both arms (filter_arms) from the team rollup, one index range each
         slot_table, slot_agent = "agg_calls_team_15m", False
     elif bucketed and req.campaign_id is None and req.team_id is None:
@@ -282,7 +282,7 @@ def disposition_breakdown(req: ReportRequest, params: dict) -> sql.Composable:
     pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
     if not has_agent_filter(req):
         day_table = "agg_dispositions_campaign_daily"
-    elif req.campaign_id is None and not req.agent_ids:
+    elif team_alone(req):
         day_table = "agg_dispositions_team_daily"  # a team alone: both arms (filter_arms), one index range each
     else:
         day_table = "agg_dispositions_campaign_agent_team_daily"
@@ -348,14 +348,13 @@ def caller_id_health(
     """Every caller ID of the pool with its window measures (weekly and daily rollups where they apply)
     and the live count of the dials of `today`, the local day [start, end) (zero without it:
     carrier-health does not show it, and a comparison reuses the count of its current window)."""
-    team_alone = req.team_id is not None and req.campaign_id is None and not req.agent_ids
-    use_rollup = rollup_threshold_ok and (team_alone or not has_agent_filter(req))
+    use_rollup = rollup_threshold_ok and (team_alone(req) or not has_agent_filter(req))
     # whole 7-day periods from the weekly rollup, the whole days around them from the daily one
     pieces = decompose(req.window_start, req.window_end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
     week_ranges = (pieces.coarse,) if use_rollup and pieces.coarse else ()
     day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
     # a team filter alone: both arms (filter_arms) from the team rollups, one index range each
-    grain = "team_" if team_alone else "" if req.campaign_id is None else "campaign_"
+    grain = "team_" if team_alone(req) else "" if req.campaign_id is None else "campaign_"
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
         parts += [
@@ -603,10 +602,12 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
         )
     )
 
+    if by_calls_only and only_leads is None and team_alone(req):
+        parts += _team_stage_parts(req, whole_days)
     # Stages from the calls (fct_calls carries its lead's creation time, campaign and source): every
     # cohort lead under agent/team filters, else the irregular leads whose other-campaign calls a
     # campaign filter must leave out.
-    if by_calls_only or campaign_filter:
+    elif by_calls_only or campaign_filter:
         call_scope = (
             sql.SQL("")
             if by_calls_only
@@ -660,6 +661,54 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
             )
         )
     return parts
+
+
+def _team_stage_parts(req: ReportRequest, whole_days: bool) -> list[sql.Composable]:
+    """The cohort's stages under a team filter alone (DECISIONLOG 70), from the leads' milestones per team
+    (fct_lead_teams: the call's team, else the agent's team as of the build, as dim_agents and the
+    filter arms): regular leads from agg_lead_milestones_team_daily over whole UTC days (else from
+    fct_lead_teams), irregular ones from fct_lead_teams' columns (a milestone < the window's end, or a
+    call before creation at or after its start). Totals come from the other parts (0 here)."""
+    stage_sums = sql.SQL(", ").join(
+        sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(stage=sql.Identifier(s))
+        for s in STAGES
+    )
+    regular = (
+        sql.SQL(
+            """
+            select lead_source, 0 as total_leads, {stages}
+            from marts.agg_lead_milestones_team_daily
+            where tenant_id = %(tenant_id)s and team_id = %(team_id)s
+                and created_day >= %(window_start)s and created_day < %(window_end)s
+            group by lead_source
+            """
+        ).format(stages=stage_sums)
+        if whole_days
+        else sql.SQL(
+            """
+            select lead_source, 0 as total_leads, {stages}
+            from marts.fct_lead_teams
+            where tenant_id = %(tenant_id)s and team_id = %(team_id)s and not has_irregular_calls
+                and created_at >= %(window_start)s and created_at < %(window_end)s
+            group by lead_source
+            """
+        ).format(stages=_stage_counts("{milestone} < %(window_end)s"))
+    )
+    irregular = sql.SQL(
+        """
+        select lead_source, 0 as total_leads, {stages}
+        from marts.fct_lead_teams
+        where tenant_id = %(tenant_id)s and team_id = %(team_id)s and has_irregular_calls
+            and created_at >= %(window_start)s and created_at < %(window_end)s
+        group by lead_source
+        """
+    ).format(stages=_stage_counts("{milestone} < %(window_end)s or {early} >= %(window_start)s"))
+    return [regular, irregular]
+
+
+def team_alone(req: ReportRequest) -> bool:
+    """A team filter with no campaign and no agents: the reports' team rollups serve it."""
+    return req.team_id is not None and req.campaign_id is None and not req.agent_ids
 
 
 # docs/api-reference.md §3, abandon-rate: breached = the unrounded rate above the limit; one rule for

@@ -14,6 +14,9 @@
     )
 }}
 
+-- depends_on: {{ ref('dim_agents') }}
+-- (read on incremental runs only: the agents changed since the last run)
+
 -- One row per lead with its funnel milestones: the first time (at or after the lead's creation)
 -- it was dialed, answered, talked to for more than 30 s, dispositioned and converted, over all of
 -- its calls. For a window [from, end) whose cohort holds the lead (from <= created_at < end), the
@@ -52,6 +55,20 @@ calls as not materialized (
             moved.fact = 'calls'
             and moved.old_lead_id is not null
             and moved.logged_at > {{ max_of_this('dbt_loaded_at') }}
+        union
+        -- the leads of the calls without a team of an agent changed since the last run: the agent's
+        -- current team decides which team those calls count for (fct_lead_teams, DECISIONLOG 70)
+        select calls.lead_id
+        from {{ ref('dim_agents') }} as changed_agents
+        inner join calls
+            on
+                changed_agents.tenant_id = calls.tenant_id
+                and changed_agents.agent_id = calls.agent_id
+        where
+            changed_agents.updated_at >= {{ max_of_this('dbt_loaded_at') }}
+            - interval '{{ var("incremental_lookback_hours") }} hours'
+            and calls.team_id is null
+            and calls.lead_id is not null
     ),
 
     scoped_leads as (
