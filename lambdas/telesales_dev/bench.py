@@ -784,6 +784,19 @@ def expected_counts(opts: Any) -> dict[str, int]:
     }
 
 
+# A previous run's live case updated calls "now"; left so, their stamps would put the warehouse's
+# watermark past the day the next run appends (rows written earlier that day would look replicated
+# late, and its incremental build would heal by a full refresh). Reused data is stamped as replicated
+# before that day begins, as the generated data is.
+REUSED_STAMPS = """
+with next_day as (
+    select date_trunc('day', max(started_at), 'UTC') + interval '1 day' as day_start from raw.calls
+)
+update raw.calls set updated_at = next_day.day_start - interval '1 second'
+from next_day where raw.calls.updated_at >= next_day.day_start
+"""
+
+
 def prepare_dataset(url: str, opts: Any, reuse: bool) -> dict:
     """Generate the dataset, or with `reuse` keep it when the raw counts match (after removing the
     day a previous run appended)."""
@@ -801,6 +814,7 @@ def prepare_dataset(url: str, opts: Any, reuse: bool) -> dict:
                 meta = row[0]
                 conn.execute("delete from raw.calls where id > %s", (meta["max_call_id"],))
                 conn.execute("delete from raw.leads where id > %s", (meta["max_lead_id"],))
+                conn.execute(REUSED_STAMPS)
             counts = raw_counts(conn)
             if counts == wanted and row and row[0].get("seed") == SEED and row[0].get("days") == opts.days:
                 conn.execute("vacuum analyze raw.calls, raw.leads")

@@ -52,3 +52,26 @@ def test_bench_smoke(server_url, tmp_path, monkeypatch):
     assert {t["target"] for t in result["targets"]} and result["machine"]["postgresql"]
     assert any("compare" in t["target"] for t in result["targets"])
     assert bench.selected_reports("attempts, carrier-health") == ("attempts", "carrier-health")
+
+
+def test_reused_data_is_stamped_as_replicated_before_the_appended_day(fresh_database):
+    # A previous run's live case updates calls "now"; reused, those stamps would put the warehouse's
+    # watermark past the day the next run appends, and its incremental build would heal by a full refresh.
+    url = fresh_database("bench_reuse")
+    args = argparse.Namespace(**{**SMALL, "calls": 2_000, "leads": 400, "days": 5})
+    opts = bench._resolve_options(args)
+    assert bench.prepare_dataset(url, opts, reuse=False)["reused"] is False
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("update raw.calls set updated_at = now() + interval '1 day' where id % 10 = 0")
+        day_start = conn.execute(
+            "select date_trunc('day', max(started_at), 'UTC') + interval '1 day' from raw.calls"
+        ).fetchone()[0]
+    assert bench.prepare_dataset(url, opts, reuse=True)["reused"] is True
+    with psycopg.connect(url, autocommit=True) as conn:
+        assert conn.execute("select max(updated_at) from raw.calls").fetchone()[0] < day_start
+        stamped = conn.execute(
+            "select count(*) filter (where updated_at = %s - interval '1 second'), count(*) from raw.calls"
+            " where id %% 10 = 0",
+            (day_start,),
+        ).fetchone()
+        assert stamped[0] == stamped[1] > 0  # as replicated just before the day begins

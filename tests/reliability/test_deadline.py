@@ -108,6 +108,18 @@ def test_statements_that_each_fit_are_cancelled_when_together_they_do_not(api, s
         assert conn.execute("select 1 as one").fetchone()["one"] == 1
 
 
+def test_every_report_statement_is_planned_for_its_own_values(api):
+    # DECISIONLOG 71: psycopg prepares a statement run five times; a generic plan chosen while few rows
+    # were un-built (empty arrays) timed out at 5 M calls once thousands were. Custom plans only, even
+    # for a statement prepared long ago on the reused connection.
+    for _ in range(7):
+        with db.read_only(1) as conn:
+            row = conn.execute(
+                "select current_setting('plan_cache_mode') as mode, %s::bigint[] as ids", ([1, 2],)
+            ).fetchone()
+            assert row["mode"] == "force_custom_plan"
+
+
 def test_a_spent_budget_starts_no_query(api):
     with pytest.raises(db.ServiceUnavailable), db.deadline(0), db.read_only(1):
         pass
