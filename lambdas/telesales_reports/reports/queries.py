@@ -499,6 +499,15 @@ def _stage_counts(condition: str) -> sql.Composable:
     )
 
 
+def _reached_day_sums() -> sql.Composable:
+    """`sum(<stage>) filter (where reached_day < window end) as <stage>` for every stage: a lead-milestone
+    rollup's leads that reached each stage before the window's end."""
+    return sql.SQL(", ").join(
+        sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(stage=sql.Identifier(s))
+        for s in STAGES
+    )
+
+
 def lead_stages(req: ReportRequest) -> sql.Composable:
     """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel), live: the
     marts' counts, minus the changed leads as built (the same navigation over fct_leads, restricted to
@@ -551,12 +560,6 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
 
     if whole_days:
         table = "agg_lead_milestones_campaign_source_daily" if campaign_filter else "agg_lead_milestones_source_daily"
-        stage_sums = sql.SQL(", ").join(
-            sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(
-                stage=sql.Identifier(s)
-            )
-            for s in STAGES
-        )
         parts.append(
             sql.SQL(
                 """
@@ -566,7 +569,9 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
                     and created_day >= %(window_start)s and created_day < %(window_end)s {campaign}
                 group by lead_source
                 """
-            ).format(table=sql.Identifier(table), campaign=campaign, stages=zeros if by_calls_only else stage_sums)
+            ).format(
+                table=sql.Identifier(table), campaign=campaign, stages=zeros if by_calls_only else _reached_day_sums()
+            )
         )
     else:
         parts.append(
@@ -669,10 +674,6 @@ def _team_stage_parts(req: ReportRequest, whole_days: bool) -> list[sql.Composab
     filter arms): regular leads from agg_lead_milestones_team_daily over whole UTC days (else from
     fct_lead_teams), irregular ones from fct_lead_teams' columns (a milestone < the window's end, or a
     call before creation at or after its start). Totals come from the other parts (0 here)."""
-    stage_sums = sql.SQL(", ").join(
-        sql.SQL("sum({stage}) filter (where reached_day < %(window_end)s) as {stage}").format(stage=sql.Identifier(s))
-        for s in STAGES
-    )
     regular = (
         sql.SQL(
             """
@@ -682,7 +683,7 @@ def _team_stage_parts(req: ReportRequest, whole_days: bool) -> list[sql.Composab
                 and created_day >= %(window_start)s and created_day < %(window_end)s
             group by lead_source
             """
-        ).format(stages=stage_sums)
+        ).format(stages=_reached_day_sums())
         if whole_days
         else sql.SQL(
             """

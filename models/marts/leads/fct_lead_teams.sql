@@ -66,36 +66,7 @@ milestones as (
     select
         team_calls.lead_id,
         team_calls.team_id,
-        min(team_calls.started_at) filter (
-            where team_calls.is_dial and team_calls.started_at >= team_calls.lead_created_at
-        ) as first_dial_at,
-        min(team_calls.started_at) filter (
-            where team_calls.is_answered and team_calls.started_at >= team_calls.lead_created_at
-        ) as first_answer_at,
-        min(team_calls.started_at) filter (
-            where team_calls.is_talk_over_30s and team_calls.started_at >= team_calls.lead_created_at
-        ) as first_talk_over_30s_at,
-        min(team_calls.started_at) filter (
-            where team_calls.is_disposed and team_calls.started_at >= team_calls.lead_created_at
-        ) as first_disposed_at,
-        min(team_calls.started_at) filter (
-            where team_calls.is_conversion and team_calls.started_at >= team_calls.lead_created_at
-        ) as first_conversion_at,
-        max(team_calls.started_at) filter (
-            where team_calls.is_dial and team_calls.started_at < team_calls.lead_created_at
-        ) as last_early_dial_at,
-        max(team_calls.started_at) filter (
-            where team_calls.is_answered and team_calls.started_at < team_calls.lead_created_at
-        ) as last_early_answer_at,
-        max(team_calls.started_at) filter (
-            where team_calls.is_talk_over_30s and team_calls.started_at < team_calls.lead_created_at
-        ) as last_early_talk_over_30s_at,
-        max(team_calls.started_at) filter (
-            where team_calls.is_disposed and team_calls.started_at < team_calls.lead_created_at
-        ) as last_early_disposed_at,
-        max(team_calls.started_at) filter (
-            where team_calls.is_conversion and team_calls.started_at < team_calls.lead_created_at
-        ) as last_early_conversion_at
+        {{ lead_milestone_columns('team_calls', 'team_calls.lead_created_at') }}
     from team_calls
     where team_calls.team_id is not null
     group by team_calls.lead_id, team_calls.team_id

@@ -85,36 +85,7 @@ calls as not materialized (
 milestones as (
     select
         scoped_leads.lead_id,
-        min(calls.started_at) filter (
-            where calls.is_dial and calls.started_at >= scoped_leads.created_at
-        ) as first_dial_at,
-        min(calls.started_at) filter (
-            where calls.is_answered and calls.started_at >= scoped_leads.created_at
-        ) as first_answer_at,
-        min(calls.started_at) filter (
-            where calls.is_talk_over_30s and calls.started_at >= scoped_leads.created_at
-        ) as first_talk_over_30s_at,
-        min(calls.started_at) filter (
-            where calls.is_disposed and calls.started_at >= scoped_leads.created_at
-        ) as first_disposed_at,
-        min(calls.started_at) filter (
-            where calls.is_conversion and calls.started_at >= scoped_leads.created_at
-        ) as first_conversion_at,
-        max(calls.started_at) filter (
-            where calls.is_dial and calls.started_at < scoped_leads.created_at
-        ) as last_early_dial_at,
-        max(calls.started_at) filter (
-            where calls.is_answered and calls.started_at < scoped_leads.created_at
-        ) as last_early_answer_at,
-        max(calls.started_at) filter (
-            where calls.is_talk_over_30s and calls.started_at < scoped_leads.created_at
-        ) as last_early_talk_over_30s_at,
-        max(calls.started_at) filter (
-            where calls.is_disposed and calls.started_at < scoped_leads.created_at
-        ) as last_early_disposed_at,
-        max(calls.started_at) filter (
-            where calls.is_conversion and calls.started_at < scoped_leads.created_at
-        ) as last_early_conversion_at,
+        {{ lead_milestone_columns('calls', 'scoped_leads.created_at') }},
         coalesce(bool_or(calls.started_at < scoped_leads.created_at), false) as has_early_calls,
         coalesce(bool_or(calls.campaign_id <> scoped_leads.campaign_id), false) as has_foreign_campaign_calls
     from scoped_leads
