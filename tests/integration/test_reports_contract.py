@@ -144,6 +144,31 @@ def test_team_filter_alone_reads_the_team_caller_id_weeks_and_days(api, team, ca
         assert sum(c["total_calls"] for c in carriers) == sum(calls.values())
 
 
+@pytest.mark.parametrize(
+    ("agents", "calls"),
+    [
+        ("3", {"0900000001": 1}),  # call 1; agent 3's other calls have no caller ID or are blocked
+        ("3,4", {"0900000001": 1}),  # agent 4's calls 4 and 5 have no caller ID
+        ("4", {}),
+        ("5", {}),  # call 8's caller ID 0999999999 is not in the pool
+    ],
+)
+def test_agents_alone_read_the_agent_caller_id_weeks_and_the_days_around_them(api, agents, calls):
+    # 2026-05-20 .. 2026-06-16: three whole 7-day periods (2026-05-23 is a Saturday, the 2000-01-01 origin's
+    # weekday) hold the day, read from the agent rollup; 2026-06-01 .. 2026-06-20: the day falls in the days
+    # before the first whole period, read from fct_calls; and the day alone. All count the same calls.
+    windows = (
+        {"date_from": "2026-05-20", "date_to": "2026-06-16"},
+        {"date_from": "2026-06-01", "date_to": "2026-06-20"},
+        DAY,
+    )
+    for window in windows:
+        params = [*window.items(), *(("agent_ids[]", a) for a in agents.split(","))]
+        rows = data("caller-id-health", params)
+        assert {r["cid"]: r["total_calls"] for r in rows if r["total_calls"]} == calls, window
+        assert sum(c["total_calls"] for c in data("carrier-health", params)) == sum(calls.values())
+
+
 def test_campaign_filter_alone_reads_the_campaign_by_agent_days(api):
     # campaign 43 on the day: every call but call 10 (campaign 44); call 2 has no agent
     dash = data("dashboard", {**DAY, "campaign_id": "43"})

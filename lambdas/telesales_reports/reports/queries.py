@@ -355,6 +355,12 @@ def caller_id_health(
     day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
     # a team filter alone: both arms (filter_arms) from the team rollups, one index range each
     grain = "team_" if team_alone(req) else "" if req.campaign_id is None else "campaign_"
+    if rollup_threshold_ok and agents_alone(req) and pieces.coarse:
+        # agents alone: whole weeks from the agent rollup, the rest of the window from fct_calls (DECISIONLOG 72)
+        grain, week_ranges, day_ranges = "agent_", (pieces.coarse,), ()
+        fct_ranges = tuple(
+            r for r in ((req.window_start, pieces.coarse[0]), (pieces.coarse[1], req.window_end)) if r[0] < r[1]
+        )
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
         parts += [
@@ -710,6 +716,11 @@ def _team_stage_parts(req: ReportRequest, whole_days: bool) -> list[sql.Composab
 def team_alone(req: ReportRequest) -> bool:
     """A team filter with no campaign and no agents: the reports' team rollups serve it."""
     return req.team_id is not None and req.campaign_id is None and not req.agent_ids
+
+
+def agents_alone(req: ReportRequest) -> bool:
+    """Agents with no campaign and no team: the caller-ID reports' agent rollup serves them."""
+    return bool(req.agent_ids) and req.campaign_id is None and req.team_id is None
 
 
 # docs/api-reference.md §3, abandon-rate: breached = the unrounded rate above the limit; one rule for

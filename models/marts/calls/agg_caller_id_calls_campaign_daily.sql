@@ -14,4 +14,4 @@
 -- Dials per tenant, UTC day, campaign and caller ID with the caller-id-health measures
 -- (docs/api-reference.md §3), for caller-id-health and carrier-health with a campaign filter and below.
 -- Stored in (tenant_id, campaign_id, day_start) order: a campaign's days are adjacent pages.
-{{ caller_id_daily_rollup([('campaign_id', 'bigint', 'campaign_id')], 'tenant_id, campaign_id, day_start') }}
+{{ caller_id_rollup([('campaign_id', 'bigint', 'campaign_id')], 'tenant_id, campaign_id, day_start') }}

@@ -15,7 +15,7 @@
 -- team per agent instead (agent_id is set only on those rows), for caller-id-health and carrier-health with a
 -- team filter and nothing narrower: the two arms of the filter (DECISIONLOG 63, 64, 69) are each one index range.
 -- Stored in (tenant_id, team_id, agent_id, day_start) order: a team filter reads few, adjacent pages.
-{{ caller_id_daily_rollup(
+{{ caller_id_rollup(
     [('team_id', 'bigint', 'team_id'), ('agent_id', 'bigint', 'case when team_id is null then agent_id end')],
     'tenant_id, team_id, agent_id, day_start'
 ) }}

@@ -1,13 +1,14 @@
 -- sqlfluff:exclude_rules:LT02,ST06,AM04,RF04
 -- (LT02: sqlfluff cannot place the loops that write one line per key; the models it renders pass it.)
-{% macro caller_id_daily_rollup(keys, order_by) -%}
-    {#- The body of a daily caller-ID rollup read from fct_calls: the dials per tenant, UTC day, caller ID
-        and `keys` ((name, type, expression over fct_calls)) with the caller-id-health measures
+{% macro caller_id_rollup(keys, order_by, width='1 day', period_column='day_start') -%}
+    {#- The body of a caller-ID rollup read from fct_calls: the dials per tenant, UTC period of `width`
+        (in `period_column`: '1 day' and day_start, or '7 days' and week_start), caller ID and `keys`
+        ((name, type, expression over fct_calls)) with the caller-id-health measures
         (docs/api-reference.md §3). Short calls use the dbt var `short_call_threshold_sec`, stored in
         `short_call_threshold_sec`: the API reads these rows only when its own threshold is the same.
-        Incremental: the changed UTC days of fct_calls are rebuilt whole. -#}
+        Incremental: the changed UTC periods of fct_calls are rebuilt whole. -#}
 with scoped as (
-    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', '1 day', 'calls') }}
+    {{ scope_to_changed_periods(ref('fct_calls'), 'started_at', width, 'calls') }}
 ),
 
 rolled_up as (
@@ -37,7 +38,7 @@ final as (
         short_calls::integer as short_calls,
         rejected_calls::integer as rejected_calls,
         {{ var('short_call_threshold_sec') }}::integer as short_call_threshold_sec,
-        period_start::timestamptz as day_start,
+        period_start::timestamptz as {{ period_column }},
         '{{ run_started_at }}'::timestamptz as dbt_loaded_at
     from rolled_up
 )
