@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         default=None, validation_alias="DATABASE_SSLMODE"
     )
     statement_timeout_ms: int = Field(default=5000, ge=100, le=60000)
+    # The planner's cost of a random page read in the API's transactions (DECISIONLOG 73): the reports read
+    # the marts by index from a cached working set; PostgreSQL's default 4.0 prices every index probe
+    # as a disk seek and made an untuned server scan whole index ranges instead.
+    random_page_cost: float = Field(default=1.1, ge=0.1, le=10.0)
     # Every request answers (or 503s) within this budget, below API Gateway's 29 s (DECISIONLOG 51).
     request_budget_ms: int = Field(default=25000, ge=500, le=28000)
     connect_timeout_s: int = Field(default=3, ge=1, le=30)

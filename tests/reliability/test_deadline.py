@@ -120,6 +120,21 @@ def test_every_report_statement_is_planned_for_its_own_values(api):
             assert row["mode"] == "force_custom_plan"
 
 
+def test_report_statements_price_index_probes_for_a_cached_working_set(api, monkeypatch):
+    # DECISIONLOG 73: the server's random_page_cost (4.0 on an untuned PostgreSQL) is not what the reports
+    # are planned with; TELESALES_RANDOM_PAGE_COST (default 1.1) is, in the report's transaction only.
+    with db.read_only(1) as conn:
+        assert conn.execute("select current_setting('random_page_cost') as cost").fetchone()["cost"] == "1.1"
+    monkeypatch.setenv("TELESALES_RANDOM_PAGE_COST", "2.5")
+    get_settings.cache_clear()
+    try:
+        with db.read_only(1) as conn:
+            assert conn.execute("select current_setting('random_page_cost') as cost").fetchone()["cost"] == "2.5"
+    finally:
+        monkeypatch.delenv("TELESALES_RANDOM_PAGE_COST")
+        get_settings.cache_clear()
+
+
 def test_a_spent_budget_starts_no_query(api):
     with pytest.raises(db.ServiceUnavailable), db.deadline(0), db.read_only(1):
         pass

@@ -230,13 +230,20 @@ def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Ite
                 # Report queries are short: JIT compilation would only add latency. Every plan is made
                 # for the values bound (DECISIONLOG 71): psycopg prepares a statement run five times,
                 # and a generic plan chosen while few rows were un-built timed out once thousands
-                # were. The tenant setting binds the API's login to one tenant's rows (row-level
-                # security, DECISIONLOG 52).
+                # were. Index probes are priced for a cached working set (random_page_cost, DECISIONLOG
+                # 73), whatever the server's default. The tenant setting binds the API's login to one
+                # tenant's rows (row-level security, DECISIONLOG 52).
                 conn.execute(
                     "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true),"
                     " set_config('plan_cache_mode', 'force_custom_plan', true),"
+                    " set_config('random_page_cost', %s, true),"
                     " set_config('search_path', %s, true), set_config('telesales.tenant_id', %s, true)",
-                    (str(_time_left(timeout_ms)), SEARCH_PATH, "" if tenant_id is None else str(tenant_id)),
+                    (
+                        str(_time_left(timeout_ms)),
+                        str(get_settings().random_page_cost),
+                        SEARCH_PATH,
+                        "" if tenant_id is None else str(tenant_id),
+                    ),
                 )
                 if tenant_id is not None and _on_citus(conn):
                     set_local(conn, "telesales.tenant_id", str(tenant_id))
