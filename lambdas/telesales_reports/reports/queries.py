@@ -348,19 +348,22 @@ def caller_id_health(
     """Every caller ID of the pool with its window measures (weekly and daily rollups where they apply)
     and the live count of the dials of `today`, the local day [start, end) (zero without it:
     carrier-health does not show it, and a comparison reuses the count of its current window)."""
-    use_rollup = rollup_threshold_ok and (team_alone(req) or not has_agent_filter(req))
-    # whole 7-day periods from the weekly rollup, the whole days around them from the daily one
     pieces = decompose(req.window_start, req.window_end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
-    week_ranges = (pieces.coarse,) if use_rollup and pieces.coarse else ()
-    day_ranges, fct_ranges = (pieces.slots, pieces.edges) if use_rollup else ((), ((req.window_start, req.window_end),))
-    # a team filter alone: both arms (filter_arms) from the team rollups, one index range each
-    grain = "team_" if team_alone(req) else "" if req.campaign_id is None else "campaign_"
+    # Without a rollup for the filters (or for the request's short-call threshold): the window from fct_calls.
+    grain, week_ranges, day_ranges, fct_ranges = "", (), (), ((req.window_start, req.window_end),)
     if rollup_threshold_ok and agents_alone(req) and pieces.coarse:
-        # agents alone: whole weeks from the agent rollup, the rest of the window from fct_calls (DECISIONLOG 72)
-        grain, week_ranges, day_ranges = "agent_", (pieces.coarse,), ()
+        # agents alone: whole 7-day periods from the agent rollup (it has no daily grain), the rest of the
+        # window from fct_calls (DECISIONLOG 72)
+        grain, week_ranges = "agent_", (pieces.coarse,)
         fct_ranges = tuple(
             r for r in ((req.window_start, pieces.coarse[0]), (pieces.coarse[1], req.window_end)) if r[0] < r[1]
         )
+    elif rollup_threshold_ok and (team_alone(req) or not has_agent_filter(req)):
+        # whole 7-day periods from the weekly rollup, the whole days around them from the daily one; a team
+        # filter alone reads both arms (filter_arms) from the team rollups, one index range each
+        grain = "team_" if team_alone(req) else "" if req.campaign_id is None else "campaign_"
+        week_ranges = (pieces.coarse,) if pieces.coarse else ()
+        day_ranges, fct_ranges = pieces.slots, pieces.edges
     parts: list[sql.Composable] = []
     for filters in filter_arms(req):
         parts += [
