@@ -87,6 +87,47 @@ def test_incremental_run_matches_full_rebuild(fresh_database):
     db.reset(None)
 
 
+def test_a_conversion_code_unflagged_or_deleted_reaches_every_stored_call(fresh_database):
+    """fct_calls finds the codes whose stored conversion flag disagrees with the tenant's list before
+    its incremental SQL runs (reflagged_disposition_codes): a code flipped to false, and conversion
+    codes deleted from the list, in two tenants (the stored codes are enumerated tenant by tenant,
+    stepping over each tenant's calls without a code), one of them with a quote in it."""
+    url = fresh_database("reflagged")
+    ensure_schema(url)
+    rows = contract_rows()
+    rows.disposition(1, "o'k", "Okay", "contact", "#10B981", conv=True)
+    rows.call(1, 43, "2026-06-01 12:00", "connected", id=61, agent_id=5, lead_id=1, talk_sec=40, disposition_code="o'k")
+    rows.disposition(2, "win", "Win", "contact", "#10B981", conv=True)
+    rows.call(
+        2, 90, "2026-06-01 12:00", "connected", id=962, agent_id=50, lead_id=900, talk_sec=40, disposition_code="win"
+    )
+    rows.load(url)
+    build_db(url)
+    assert data("dashboard", DAY)["total_conversions"] == 3  # two "sale" calls and the "o'k" one
+    assert data("dashboard", DAY, tenant=2)["total_conversions"] == 1  # "win" ("sale" is none there)
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Given: tenant 1 no longer counts "sale", and deletes "o'k"; tenant 2 deletes "win"
+        conn.execute("update raw.dispositions set is_conversion = false where tenant_id = 1 and code = 'sale'")
+        conn.execute("delete from raw.dispositions where (tenant_id, code) in ((1, 'o''k'), (2, 'win'))")
+
+    # When: the next (incremental) build runs (no call row changed)
+    build_db(url)
+
+    # Then: no stored call keeps the old flag, and no report counts those conversions
+    with psycopg.connect(url, autocommit=True) as conn:
+        stale = conn.execute(
+            "select count(*) from marts.fct_calls where has_conversion_code or is_conversion"
+        ).fetchone()[0]
+    assert stale == 0
+    assert data("dashboard", DAY)["total_conversions"] == 0
+    assert data("dashboard", DAY, tenant=2)["total_conversions"] == 0
+    incremental = all_reports()
+    build_db(url, full_refresh=True)
+    assert all_reports() == incremental
+    db.reset(None)
+
+
 def test_reloaded_raw_data_is_never_served_stale(fresh_database):
     """Raw tables truncated and reloaded (or rows replicated late with an old updated_at): the next
     build notices the facts are out of step and rebuilds them in full."""

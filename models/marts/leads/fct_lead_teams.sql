@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key='lead_id',
+        unique_key=['tenant_id', 'lead_id'],
         indexes=[
             {'columns': ['tenant_id', 'lead_id']},
             {'columns': ['tenant_id', 'created_at']},

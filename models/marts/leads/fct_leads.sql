@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        unique_key='lead_id',
+        unique_key=['tenant_id', 'lead_id'],
         post_hook="{{ log_fact_moves('leads') }}",
         indexes=[
             {'columns': ['tenant_id', 'lead_id'], 'unique': True},
