@@ -106,3 +106,37 @@ def test_two_whole_audits_a_day_then_changed_ones(built):
     assert not whole_audit_due(built)  # both copies of the marts audited whole today
     build(built)
     assert [whole for _, whole in published(built)] == [True, True, False]
+
+
+RESULT_TEST = "test.telesales_reports.source_accepted_values_raw_calls_result"
+
+
+def result_test_status(result) -> str:
+    (status,) = {status for node, status, _ in result.nodes if node.startswith(RESULT_TEST)}
+    return status
+
+
+def test_a_changed_audit_checks_the_raw_rows_replicated_since_the_last_build(fresh_database):
+    """The source tests of raw.calls and raw.leads check, on a changed audit, the rows replicated since
+    the last published build (replicated_since_last_build); a whole audit checks every row."""
+    url = fresh_database("rawscope")
+    ensure_schema(url)
+    rows = contract_rows()
+    rows.call(1, 43, "2026-06-01 12:00", "sideways", id=71)  # replicated long before any build
+    rows.load(url)
+    assert result_test_status(build(url)) == "warn"  # the first build audits every row
+    build(url)  # the second one of the day too
+    # a changed audit: the old row is not checked again
+    assert result_test_status(build(url, whole_audit=False)) == "pass"
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(
+            """insert into raw.calls (id, tenant_id, campaign_id, started_at, result, talk_sec, hold_sec, wrap_sec,
+                   updated_at)
+               values (72, 1, 43, '2026-06-01 12:30+00', 'upside-down', 0, 0, 0, now())"""
+        )
+    # a row replicated since the last build is checked
+    assert result_test_status(build(url, whole_audit=False)) == "warn"
+    # and a whole audit checks both, old and new
+    assert result_test_status(build(url, whole_audit=True)) == "warn"
+    with psycopg.connect(url) as conn:
+        assert conn.execute("select count(*) from marts.fct_calls where call_id in (71, 72)").fetchone()[0] == 2
