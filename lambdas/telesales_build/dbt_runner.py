@@ -71,7 +71,11 @@ def dbt_env(url: str) -> dict[str, str]:
 
 def settings_vars() -> dict:
     """dbt vars that come from the service's settings: one value for the build and the API."""
-    return {"short_call_threshold_sec": get_settings().short_call_threshold_sec}
+    settings = get_settings()
+    return {
+        "short_call_threshold_sec": settings.short_call_threshold_sec,
+        "random_page_cost": settings.random_page_cost,
+    }
 
 
 def with_settings_vars(args: Sequence[str]) -> list[str]:

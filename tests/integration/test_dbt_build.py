@@ -75,3 +75,37 @@ def test_dbt_docs_describe_every_mart_and_record_the_exposures(fresh_database):
         documented = {c for c, col in node["columns"].items() if col["description"]}
         actual = set(catalog["nodes"][node["unique_id"]]["columns"])
         assert actual <= documented, (node["name"], actual - documented)
+
+
+def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monkeypatch):
+    """DECISIONLOG 74: each mart's transaction plans with TELESALES_RANDOM_PAGE_COST (the API's value),
+    passed by the build as a dbt var and set by a pre-hook, not the server's (4.0 when untuned)."""
+    import json
+
+    from telesales_build.dbt_runner import run_dbt, with_settings_vars
+    from telesales_build.paths import project_root
+    from telesales_reports.settings import get_settings
+
+    monkeypatch.setenv("TELESALES_RANDOM_PAGE_COST", "2.5")
+    get_settings.cache_clear()
+    try:
+        args = with_settings_vars(["build", "--vars", '{"audit_scope": "changed"}'])
+        assert json.loads(args[-1]) == {
+            "short_call_threshold_sec": 10,
+            "random_page_cost": 2.5,
+            "audit_scope": "changed",
+        }
+    finally:
+        monkeypatch.delenv("TELESALES_RANDOM_PAGE_COST")
+        get_settings.cache_clear()
+    url = fresh_database("pagecost")
+    ensure_schema(url)
+    run_dbt(["parse"], url=url)
+    manifest = json.loads((project_root() / "target" / "manifest.json").read_text())
+    marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"]
+    assert len(marts) >= 18
+    for node in marts:
+        hooks = [hook["sql"] for hook in node["config"]["pre-hook"]]
+        assert "{{ plan_for_index_probes() }}" in hooks, node["name"]
+    macro = manifest["macros"]["macro.telesales_reports.plan_for_index_probes"]["macro_sql"]
+    assert "set_config('random_page_cost', '{{ var(\"random_page_cost\") | float }}', true)" in macro

@@ -217,7 +217,11 @@ final as (
     from numbered
     {% if is_incremental() -%}
         -- the values this load replaces: their periods and lead are rebuilt too (ops.fact_moves)
-        left join {{ this }} as stored on numbered.call_id = stored.call_id
+        -- (by tenant and id: the index's key; by id alone PostgreSQL before 18 scans every fact)
+        left join {{ this }} as stored
+            on
+                numbered.tenant_id = stored.tenant_id
+                and numbered.call_id = stored.call_id
     {%- endif %}
 )
 

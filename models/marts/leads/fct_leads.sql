@@ -127,7 +127,11 @@ final as (
     inner join milestones on scoped_leads.lead_id = milestones.lead_id
     {% if is_incremental() -%}
         -- the creation time this load replaces: its day is rebuilt too (ops.fact_moves)
-        left join {{ this }} as stored on scoped_leads.lead_id = stored.lead_id
+        -- (by tenant and id: the index's key; by id alone PostgreSQL before 18 scans every fact)
+        left join {{ this }} as stored
+            on
+                scoped_leads.tenant_id = stored.tenant_id
+                and scoped_leads.lead_id = stored.lead_id
     {%- endif %}
 )
 
