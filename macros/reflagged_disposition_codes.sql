@@ -10,7 +10,7 @@
         scan of the calls: a flag that differs is one equality probe per listed code, and the stored
         codes are enumerated by a loose index scan (one probe per distinct stored code, null codes
         stepped over per tenant). Citus cannot plan that recursion over a distributed table: there
-        the same pairs are read by the plain joins, on every shard in parallel. -#}
+        the same pairs are read by one left join (the conversion rule itself), on every shard in parallel. -#}
     {%- set pairs = [] -%}
     {%- if execute and is_incremental() -%}
         {%- for row in run_query(reflagged_disposition_codes_sql(ref('stg_raw__dispositions'))).rows -%}
@@ -24,17 +24,8 @@
 {% macro reflagged_disposition_codes_sql(dispositions) -%}
     {#- The query of reflagged_disposition_codes: (tenant_id, disposition_code), ordered. -#}
     {%- if is_citus() %}
-        select
-            stored.tenant_id,
-            stored.disposition_code
-        from {{ this }} as stored
-        inner join {{ dispositions }} as dispositions
-            on
-                stored.tenant_id = dispositions.tenant_id
-                and stored.disposition_code = dispositions.disposition_code
-        where stored.has_conversion_code <> dispositions.is_conversion
-        group by stored.tenant_id, stored.disposition_code
-        union
+        -- the conversion rule itself: a stored flag that differs from the code's flag in the list,
+        -- a code missing from the list counting as no conversion
         select
             stored.tenant_id,
             stored.disposition_code
@@ -43,7 +34,9 @@
             on
                 stored.tenant_id = dispositions.tenant_id
                 and stored.disposition_code = dispositions.disposition_code
-        where stored.has_conversion_code and dispositions.disposition_code is null
+        where
+            stored.disposition_code is not null
+            and stored.has_conversion_code is distinct from coalesce(dispositions.is_conversion, false)
         group by stored.tenant_id, stored.disposition_code
         order by 1, 2
     {%- else %}
