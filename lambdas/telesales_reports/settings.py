@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # the marts by index from a cached working set; PostgreSQL's default 4.0 prices every index probe
     # as a disk seek and made an untuned server scan whole index ranges instead.
     random_page_cost: float = Field(default=1.1, ge=0.1, le=10.0)
+    # The port of the AWS Parameters and Secrets Lambda Extension when the function has its layer
+    # (infra/template.yaml sets 2773): the secret is then read over local HTTP, without boto3 on the cold
+    # start (DECISIONLOG 78); unset, or when the extension does not answer, through Secrets Manager.
+    secrets_extension_port: int | None = Field(default=None, ge=1, le=65535)
     # Every request answers (or 503s) within this budget, below API Gateway's 29 s (DECISIONLOG 51).
     request_budget_ms: int = Field(default=25000, ge=500, le=28000)
     connect_timeout_s: int = Field(default=3, ge=1, le=30)

@@ -367,3 +367,21 @@ def test_dockerfile_runs_the_dbt_build() -> None:
     assert not re.search(r"^(COPY|ADD)\s+\.\s", text, re.M)
     for needed in ("pyproject.toml", "lambdas/", "dbt_project.yml", "profiles.yml", "models/", "macros/"):
         assert needed in text, needed
+
+
+@pytest.mark.parametrize("function", ["ReportApiFunction", "SnapshotFunction"])
+def test_the_secrets_extension_layer_and_its_port_come_together(
+    template: dict[str, Any], resources: dict[str, Any], function: str
+) -> None:
+    # DECISIONLOG 78: with the layer the functions read the secret over local HTTP (no boto3 on the cold
+    # start); the port is set exactly when the layer is attached, so neither is ever half-configured.
+    props = resources[function]["Properties"]
+    assert props["Layers"] == {
+        "Fn::If": ["HasSecretsExtension", [{"Ref": "SecretsExtensionLayerArn"}], {"Ref": "AWS::NoValue"}]
+    }
+    port = props["Environment"]["Variables"]["TELESALES_SECRETS_EXTENSION_PORT"]
+    assert port == {"Fn::If": ["HasSecretsExtension", "2773", {"Ref": "AWS::NoValue"}]}
+    assert template["Conditions"]["HasSecretsExtension"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "SecretsExtensionLayerArn"}, ""]}]
+    }
+    assert template["Parameters"]["SecretsExtensionLayerArn"]["Default"] == ""

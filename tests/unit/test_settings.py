@@ -261,3 +261,93 @@ def test_a_jwt_secret_under_32_bytes_is_refused_without_echoing_it(monkeypatch, 
 def test_a_jwt_secret_of_32_bytes_is_accepted(monkeypatch):
     monkeypatch.setenv("TELESALES_JWT_SECRET", "k" * 32)
     assert load_settings().jwt_secret == "k" * 32
+
+
+# ---------------------------------------------------------------------------------------------------
+# The secret through the AWS Parameters and Secrets Lambda Extension (DECISIONLOG 78)
+
+ARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:telesales/db-AbC123"
+
+
+@pytest.fixture
+def extension():
+    """A stand-in for the extension's local HTTP endpoint: answers GET /secretsmanager/get with the
+    secret in `answer` and records each request's query and token header."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    state = {"answer": {"username": "via_extension", "password": "old", "host": "db.internal"}, "calls": []}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            parts = urlsplit(self.path)
+            state["calls"].append(
+                (parts.path, parse_qs(parts.query).get("secretId"), self.headers.get("X-Aws-Parameters-Secrets-Token"))
+            )
+            body = json.dumps({"ARN": ARN, "SecretString": json.dumps(state["answer"])}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    state["port"] = server.server_address[1]
+    yield state
+    server.shutdown()
+    db.reset()
+
+
+def test_the_secret_comes_through_the_extension_without_boto3(extension, monkeypatch):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ,
+        DATABASE_SECRET_ARN=ARN,
+        TELESALES_SECRETS_EXTENSION_PORT=str(extension["port"]),
+        AWS_SESSION_TOKEN="session-token",
+    )
+    env.pop("DATABASE_URL", None)
+    code = (
+        "import sys; from telesales_reports.db import connection as db; "
+        "from psycopg.conninfo import conninfo_to_dict; "
+        "parts = conninfo_to_dict(db._resolve_url()); "
+        "print(parts['user'], parts['password'], parts['host'], 'boto3' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert out.stdout.split() == ["via_extension", "old", "db.internal", "False"]
+    assert extension["calls"] == [("/secretsmanager/get", [ARN], "session-token")]
+
+
+def test_the_extension_is_read_once_per_max_age(extension, monkeypatch):
+    monkeypatch.setenv("TELESALES_SECRETS_EXTENSION_PORT", str(extension["port"]))
+    db.reset()
+    assert conninfo_to_dict(db.url_from_secret(ARN))["user"] == "via_extension"
+    assert conninfo_to_dict(db.url_from_secret(ARN))["user"] == "via_extension"
+    assert len(extension["calls"]) == 1
+
+
+def test_without_an_answering_extension_the_secret_comes_from_secrets_manager(secret, monkeypatch):
+    import socket
+
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("TELESALES_SECRETS_EXTENSION_PORT", str(port))
+    assert conninfo_to_dict(db.url_from_secret(secret))["user"] == "telesales_lambda"
+
+
+def test_a_refresh_after_a_failed_login_reads_secrets_manager_not_the_extensions_copy(secret, extension, monkeypatch):
+    # The extension caches the secret too: after a rotation it may still answer the old password, so a
+    # refresh (a login just failed) asks Secrets Manager, and its value is what later connections use.
+    monkeypatch.setenv("TELESALES_SECRETS_EXTENSION_PORT", str(extension["port"]))
+    assert conninfo_to_dict(db.url_from_secret(secret))["password"] == "old"
+    assert conninfo_to_dict(db.url_from_secret(secret, refresh=True))["password"] == "p@ss w'rd"
+    assert conninfo_to_dict(db.url_from_secret(secret))["password"] == "p@ss w'rd"
+    assert len(extension["calls"]) == 1

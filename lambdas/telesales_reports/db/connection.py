@@ -87,18 +87,64 @@ def _resolve_url(refresh: bool = False) -> str:
     if settings.database_url:
         _url = settings.database_url
     elif settings.database_secret_arn:
-        return url_from_secret(settings.database_secret_arn, refresh=refresh)  # cached by Powertools
+        return url_from_secret(settings.database_secret_arn, refresh=refresh)  # cached (_secret_value)
     else:
         raise ServiceUnavailable("no database configured: set DATABASE_URL or DATABASE_SECRET_ARN")
     return _url
 
 
-def url_from_secret(secret_arn: str, refresh: bool = False) -> str:
-    """Build a PostgreSQL URL from an RDS-style Secrets Manager secret (host, port, username, ...)."""
+# Secrets read through the Lambda extension: {arn: (value, time.monotonic() when read)}.
+_extension_secrets: dict[str, tuple[dict, float]] = {}
+EXTENSION_TIMEOUT_S = 2.0
+
+
+def _secret_from_extension(secret_arn: str, port: int) -> dict:
+    """The secret's JSON from the AWS Parameters and Secrets Lambda Extension (local HTTP; the function's
+    session token authenticates the call). Raises OSError or ValueError when it does not answer."""
+    import json
+    import os
+    import urllib.request
+    from urllib.parse import quote
+
+    request = urllib.request.Request(
+        f"http://localhost:{port}/secretsmanager/get?secretId={quote(secret_arn, safe='')}",
+        headers={"X-Aws-Parameters-Secrets-Token": os.environ.get("AWS_SESSION_TOKEN", "")},
+    )
+    with urllib.request.urlopen(request, timeout=EXTENSION_TIMEOUT_S) as response:  # noqa: S310 (localhost)
+        body = json.loads(response.read())
+    return json.loads(body["SecretString"])
+
+
+def _secret_value(secret_arn: str, refresh: bool) -> dict:
+    """The secret's JSON: through the Lambda extension when the function has it (no boto3 on the cold
+    start), cached SECRET_MAX_AGE_S; through Secrets Manager (Powertools, boto3) without it, when it
+    does not answer, and on `refresh`: after a failed login the extension's own cache may still hold the
+    rotated-away password, so the fresh value comes from Secrets Manager and replaces the cached one."""
+    port = get_settings().secrets_extension_port
+    if port and not refresh:
+        cached = _extension_secrets.get(secret_arn)
+        if cached and time.monotonic() - cached[1] < SECRET_MAX_AGE_S:
+            return cached[0]
+        try:
+            value = _secret_from_extension(secret_arn, port)
+        except (OSError, ValueError, KeyError, TypeError):
+            pass  # no extension answering: Secrets Manager below
+        else:
+            _extension_secrets[secret_arn] = (value, time.monotonic())
+            return value
     from aws_lambda_powertools.utilities import parameters
-    from psycopg.conninfo import make_conninfo
 
     value = parameters.get_secret(secret_arn, transform="json", max_age=SECRET_MAX_AGE_S, force_fetch=refresh)
+    if port:
+        _extension_secrets[secret_arn] = (value, time.monotonic())
+    return value
+
+
+def url_from_secret(secret_arn: str, refresh: bool = False) -> str:
+    """Build a PostgreSQL URL from an RDS-style Secrets Manager secret (host, port, username, ...)."""
+    from psycopg.conninfo import make_conninfo
+
+    value = _secret_value(secret_arn, refresh)
     settings = get_settings()
     # In AWS the database only accepts the RDS Proxy: its endpoint replaces the secret's host, over TLS.
     proxy = settings.database_proxy_endpoint
@@ -120,6 +166,7 @@ def reset(url: str | None = None) -> None:
             _conn.close()
         _conn = None
         _url = url
+    _extension_secrets.clear()
     if get_settings().database_secret_arn:
         from aws_lambda_powertools.utilities import parameters
 
