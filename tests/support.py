@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import functools
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +20,15 @@ from telesales_reports.api.handler import lambda_handler
 from telesales_reports.db import connection as db
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def python_prints(code: str, **env: str) -> str:
+    """What `code` prints (stripped) in a fresh interpreter (this one's environment plus `env`): what an
+    import loads is only visible in a process that imported nothing before."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=dict(os.environ, **env)
+    )
+    return out.stdout.strip()
 
 
 def ts(text: str) -> datetime:

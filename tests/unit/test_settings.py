@@ -12,6 +12,7 @@ from psycopg.conninfo import conninfo_to_dict
 
 from telesales_reports.db import connection as db
 from telesales_reports.settings import Settings, SettingsError, env_name, get_settings, load_settings
+from tests.support import python_prints
 
 # Every variable the settings read: cleared for each test so the developer's environment does not leak in.
 UNPREFIXED = ("database_url", "database_secret_arn", "database_proxy_endpoint", "database_sslmode")
@@ -271,13 +272,14 @@ ARN = "arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:telesales/db-Ab
 
 @pytest.fixture
 def extension():
-    """A stand-in for the extension's local HTTP endpoint: answers GET /secretsmanager/get with the
-    secret in `answer` and records each request's query and token header."""
+    """A stand-in for the extension's local HTTP endpoint: answers GET /secretsmanager/get with a secret
+    (user via_extension, password old) and records each request's path, secretId and token header."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
     from urllib.parse import parse_qs, urlsplit
 
-    state = {"answer": {"username": "via_extension", "password": "old", "host": "db.internal"}, "calls": []}
+    answer = {"username": "via_extension", "password": "old", "host": "db.internal"}
+    state: dict = {"calls": []}
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 (http.server's name)
@@ -285,7 +287,7 @@ def extension():
             state["calls"].append(
                 (parts.path, parse_qs(parts.query).get("secretId"), self.headers.get("X-Aws-Parameters-Secrets-Token"))
             )
-            body = json.dumps({"ARN": ARN, "SecretString": json.dumps(state["answer"])}).encode()
+            body = json.dumps({"ARN": ARN, "SecretString": json.dumps(answer)}).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -302,26 +304,21 @@ def extension():
     db.reset()
 
 
-def test_the_secret_comes_through_the_extension_without_boto3(extension, monkeypatch):
-    import os
-    import subprocess
-    import sys
-
-    env = dict(
-        os.environ,
-        DATABASE_SECRET_ARN=ARN,
-        TELESALES_SECRETS_EXTENSION_PORT=str(extension["port"]),
-        AWS_SESSION_TOKEN="session-token",
-    )
-    env.pop("DATABASE_URL", None)
+def test_the_secret_comes_through_the_extension_without_boto3(extension):
+    # (clean_env has removed DATABASE_URL: the fresh process must resolve the secret)
     code = (
         "import sys; from telesales_reports.db import connection as db; "
         "from psycopg.conninfo import conninfo_to_dict; "
         "parts = conninfo_to_dict(db._resolve_url()); "
         "print(parts['user'], parts['password'], parts['host'], 'boto3' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.split() == ["via_extension", "old", "db.internal", "False"]
+    printed = python_prints(
+        code,
+        DATABASE_SECRET_ARN=ARN,
+        TELESALES_SECRETS_EXTENSION_PORT=str(extension["port"]),
+        AWS_SESSION_TOKEN="session-token",
+    )
+    assert printed.split() == ["via_extension", "old", "db.internal", "False"]
     assert extension["calls"] == [("/secretsmanager/get", [ARN], "session-token")]
 
 
