@@ -26,6 +26,7 @@
     charts: new Map(),
     sorts: new Map(),
     abandonCampaign: null,
+    agentTeam: null, // the team the agent list is narrowed to ('' for all)
   };
   window.telesalesConsole = app; // for the browser tests and for support: read-only inspection
 
@@ -272,12 +273,38 @@
       el('option', { value: '', text: 'All teams' }),
       ...teams.map((t) => el('option', { value: String(t.id), text: t.name })),
     );
-    $('#agent_ids').replaceChildren(...agents.map((a) => el('option', { value: String(a.id), text: `${a.name} (${a.username})` })));
+    renderAgentOptions('', []);
     $('#abandon-campaign').replaceChildren(...campaigns.map((c) => el('option', { value: String(c.id), text: `${c.name} (${c.status})` })));
     if (!app.hasCompare) {
       $('#compare').disabled = true;
       $('#compare-note').hidden = false;
     }
+  }
+
+  // The agent list follows the team filter: grouped by team (the tenant's team order, "No team" last),
+  // and with a team chosen, only that team's agents (their current team, as /filters reports it).
+  // Agents already picked stay listed and picked whatever the team, so a filter is never dropped unseen.
+  function renderAgentOptions(teamId, picked) {
+    const { teams, agents } = app.options;
+    const option = (a) => el('option', { value: String(a.id), text: `${a.name} (${a.username})`, selected: picked.includes(String(a.id)) });
+    const known = new Set(teams.map((t) => String(t.id)));
+    const teamOf = (a) => (a.team_id !== null && a.team_id !== undefined && known.has(String(a.team_id)) ? String(a.team_id) : '');
+    const narrow = Boolean(teamId) && known.has(teamId); // an unknown id (from a URL) narrows nothing; the API says why
+    const groups = [];
+    for (const team of teams) {
+      if (narrow && String(team.id) !== teamId) continue;
+      const members = agents.filter((a) => teamOf(a) === String(team.id));
+      if (members.length) groups.push(el('optgroup', { label: team.name }, members.map(option)));
+    }
+    if (!narrow) {
+      const loose = agents.filter((a) => teamOf(a) === '');
+      if (loose.length) groups.push(el('optgroup', { label: 'No team' }, loose.map(option)));
+    } else {
+      const others = agents.filter((a) => teamOf(a) !== teamId && picked.includes(String(a.id)));
+      if (others.length) groups.push(el('optgroup', { label: 'Picked, in other teams' }, others.map(option)));
+    }
+    $('#agent_ids').replaceChildren(...groups);
+    app.agentTeam = teamId;
   }
 
   function ensureOption(select, value) {
@@ -292,6 +319,7 @@
       ensureOption($(`#${key}`), state[key]);
       $(`#${key}`).value = state[key];
     }
+    if (app.agentTeam !== state.team_id) renderAgentOptions(state.team_id, state.agent_ids);
     for (const id of state.agent_ids) ensureOption($('#agent_ids'), id);
     for (const option of $$('#agent_ids option')) option.selected = state.agent_ids.includes(option.value);
     const today = todayIn(state.timezone);

@@ -261,6 +261,51 @@ def _days_before(day: date, n: int) -> str:
     return (day - timedelta(days=n)).isoformat()
 
 
+AGENT_GROUPS = """() => [...document.querySelectorAll('#agent_ids optgroup')].map((g) => [g.label,
+  [...g.querySelectorAll('option')].map((o) => [o.value, o.selected])])"""
+
+
+def test_the_agent_list_follows_the_team(console):
+    """Agents are grouped by their current team (/filters), "No team" last; a chosen team narrows the list
+    to its agents, and agents already picked stay listed and picked, so no filter disappears unseen."""
+    page = console.page
+    console.open("date_from=2026-06-01&date_to=2026-06-07&timezone=UTC")
+    assert page.evaluate(AGENT_GROUPS) == [
+        ["Team Hà Nội", [["3", False]]],
+        ["Team Sài Gòn", [["4", False]]],
+        ["No team", [["5", False]]],
+    ]
+
+    page.select_option("#team_id", "7")
+    console.wait_until_ready()
+    assert page.evaluate(AGENT_GROUPS) == [["Team Hà Nội", [["3", False]]]]
+    page.select_option("#agent_ids", ["3"])
+    console.wait_until_ready()
+
+    page.select_option("#team_id", "8")  # agent 3 is in team 7: still listed, still picked, still filtering
+    console.wait_until_ready()
+    assert page.evaluate(AGENT_GROUPS) == [["Team Sài Gòn", [["4", False]]], ["Picked, in other teams", [["3", True]]]]
+    pairs = parse_qsl(urlsplit(page.url).query)
+    assert ("team_id", "8") in pairs and [v for k, v in pairs if k == "agent_ids[]"] == ["3"]
+    assert_page_matches_api(console, urlsplit(page.url).query)
+
+    page.select_option("#team_id", "")
+    console.wait_until_ready()
+    assert page.evaluate(AGENT_GROUPS) == [
+        ["Team Hà Nội", [["3", True]]],
+        ["Team Sài Gòn", [["4", False]]],
+        ["No team", [["5", False]]],
+    ]
+
+    # a link narrows the same way; an unknown team narrows nothing (the API answers 422 on team_id)
+    console.open("date_from=2026-06-01&date_to=2026-06-07&team_id=8&agent_ids[]=5")
+    assert page.evaluate(AGENT_GROUPS) == [["Team Sài Gòn", [["4", False]]], ["Picked, in other teams", [["5", True]]]]
+    assert console.problems() == []
+    console.open("date_from=2026-06-01&date_to=2026-06-07&team_id=999")
+    assert [g[0] for g in page.evaluate(AGENT_GROUPS)] == ["Team Hà Nội", "Team Sài Gòn", "No team"]
+    assert page.inner_text("#error-team_id") != ""
+
+
 def test_export_buttons_download_files_that_open(console, tmp_path):
     query = "date_from=2026-06-01&date_to=2026-06-07&timezone=Asia/Ho_Chi_Minh&team_id=7"
     console.open(query)

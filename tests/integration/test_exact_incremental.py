@@ -7,6 +7,7 @@ back to a full refresh."""
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 from datetime import UTC, datetime, timedelta
@@ -153,7 +154,11 @@ def assert_live_answers_equal_the_reference(url: str, rng: random.Random, reques
         ), why
 
 
-@pytest.mark.parametrize("seed", [1])
+# REPLICATION_SEEDS=1,2,3 runs more rounds of random changes (a longer hunt than CI's one round).
+SEEDS = [int(s) for s in os.environ.get("REPLICATION_SEEDS", "1").split(",")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_random_replication_changes(replicated, server_url, seed):
     rng = random.Random(seed)
     done = apply_changes(replicated, rng, changes=40)

@@ -4,6 +4,7 @@ This also proves the rollup navigation exact: daily, 15-minute and call-level pi
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -100,7 +101,12 @@ def strip_today(rows):
     return [{k: v for k, v in r.items() if k != "health_calls_today"} for r in rows]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# REFERENCE_EXAMPLES raises the number of random requests for a longer hunt than CI's.
+@settings(
+    max_examples=int(os.environ.get("REFERENCE_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(data_=st.data())
 def test_every_report_equals_the_reference(generated, data_):
     url, refs, ids = generated
