@@ -385,3 +385,20 @@ def test_the_secrets_extension_layer_and_its_port_come_together(
         "Fn::Not": [{"Fn::Equals": [{"Ref": "SecretsExtensionLayerArn"}, ""]}]
     }
     assert template["Parameters"]["SecretsExtensionLayerArn"]["Default"] == ""
+
+
+def test_the_report_api_resumes_from_snapstart_snapshots_of_its_published_versions(
+    template: dict[str, Any], resources: dict[str, Any]
+) -> None:
+    # DECISIONLOG 79: SnapStart applies to published versions only, which AutoPublishAlias creates on
+    # every deploy; it is on by default and can be turned off where the region does not offer it.
+    props = resources["ReportApiFunction"]["Properties"]
+    assert props["SnapStart"] == {"ApplyOn": {"Ref": "SnapStartApplyOn"}}
+    assert props["AutoPublishAlias"] == "live"
+    assert props["Runtime"] in ("python3.12", "python3.13")  # SnapStart's Python runtimes (3.12 and later)
+    parameter = template["Parameters"]["SnapStartApplyOn"]
+    assert parameter["Default"] == "PublishedVersions"
+    assert parameter["AllowedValues"] == ["PublishedVersions", "None"]
+    # SnapStart cannot be combined with provisioned concurrency, EFS or more than 512 MB of /tmp.
+    assert "ProvisionedConcurrencyConfig" not in props and "FileSystemConfigs" not in props
+    assert props.get("EphemeralStorage", {"Size": 512})["Size"] <= 512

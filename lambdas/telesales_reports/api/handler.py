@@ -20,7 +20,7 @@ from ..db.connection import ServiceUnavailable
 from ..exports.storage import StorageUnavailable
 from ..exports.templates import TemplateError, TemplateUnavailable
 from ..settings import get_settings
-from . import response_size
+from . import response_size, snapstart
 from .build_time import add_build_time
 from .errors import BODIES, NotFound, Unauthenticated, ValidationFailed
 from .observability import logger, tracer
@@ -125,3 +125,7 @@ def lambda_handler(event: dict, context) -> dict:
     with connection.deadline(request_budget_ms(context)):
         response = app.resolve(event, context)
     return response_size.fit(event, response)
+
+
+# Under Lambda SnapStart the init above is snapshotted once per published version (api/snapstart.py).
+snapstart.register()

@@ -1,0 +1,46 @@
+"""Lambda SnapStart (DECISIONLOG 79): the report function's init runs once per published version, and
+new instances resume from a snapshot of it instead of importing everything again.
+
+Two hooks, registered through the Lambda runtime's `snapshot_restore_py` (Python 3.12+ runtimes carry
+it; elsewhere there is nothing to register):
+- before the snapshot, import what a first request would otherwise import lazily (boto3 and botocore
+  for Secrets Manager, S3 exports and templates; Powertools' parameters; openpyxl for XLSX), so a
+  restored instance does not pay for it either. Nothing connects and no secret is read at init, so the
+  snapshot holds no connection, password or credentials;
+- after a restore, start clean: no connection or cached secret carried over (there is none by design;
+  this keeps it so if init ever changes), and a fresh seed for `random`, which every instance restored
+  from one snapshot would otherwise share.
+"""
+
+from __future__ import annotations
+
+import random
+
+from ..db import connection
+
+
+def before_snapshot() -> None:
+    """Import the modules of the lazy paths (secret through Secrets Manager, exports, templates)."""
+    import boto3  # noqa: F401
+    import botocore.config  # noqa: F401
+    import botocore.exceptions  # noqa: F401
+    from aws_lambda_powertools.utilities import parameters  # noqa: F401
+
+    from ..exports import render, storage, templates, xlsx_writer  # noqa: F401
+
+
+def after_restore() -> None:
+    """Forget any connection and cached secret, and reseed `random`."""
+    connection.reset()
+    random.seed()
+
+
+def register() -> bool:
+    """Register both hooks with the Lambda runtime; False where its module is absent (not in Lambda)."""
+    try:
+        import snapshot_restore_py
+    except ImportError:
+        return False
+    snapshot_restore_py.register_before_snapshot(before_snapshot)
+    snapshot_restore_py.register_after_restore(after_restore)
+    return True
