@@ -20,13 +20,12 @@ from ..db import connection
 
 
 def before_snapshot() -> None:
-    """Import the modules of the lazy paths (secret through Secrets Manager, exports, templates)."""
+    """Import the modules of the lazy paths (secret through Secrets Manager, exports, templates); the
+    handler's init already loaded `exports.storage` and `exports.templates`, and boto3 loads botocore."""
     import boto3  # noqa: F401
-    import botocore.config  # noqa: F401
-    import botocore.exceptions  # noqa: F401
     from aws_lambda_powertools.utilities import parameters  # noqa: F401
 
-    from ..exports import render, storage, templates, xlsx_writer  # noqa: F401
+    from ..exports import render, xlsx_writer  # noqa: F401
 
 
 def after_restore() -> None:
