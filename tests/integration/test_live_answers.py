@@ -292,3 +292,58 @@ def test_abandon_rate_counts_raw_while_no_build_is_published(live_db):
         )
     body = data("abandon-rate", {"campaign_id": "43"})["current"]
     assert (body["attempts_total"], body["attempts_abandoned"]) == abandon_reference(live_db, 43, 43200) == (11, 2)
+
+
+def test_lead_reports_follow_every_kind_of_change_on_the_next_request(live_db):
+    """The funnel and lead-source attribution swap a changed lead whole only when they must (a changed
+    call set one of its milestones as built, its creation, campaign or source changed, it has irregular
+    calls or no built row); the other changed leads gain the stages their changed calls reach now. Each
+    step below needs one of the two ways, and every report must equal the reference after each."""
+    # a window of no whole UTC days (+05:45): the funnel reads fct_leads, not the daily rollups
+    local = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
+    shapes = [
+        (DAY, START, END, {}),
+        ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
+        (local, utc(local["date_from"]), utc(local["date_to"]), {}),
+        ({**DAY, "agent_ids[]": "3"}, START, END, {"agents": (3,)}),
+    ]
+    insert = (
+        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+        " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, 3, '0900000001', %s, %s, %s, %s, %s,"
+        " now())"
+    )
+    steps = [
+        # lead 2 (built: one abandoned call) gains every stage through a call in another campaign:
+        # counted without a campaign filter, not with campaign 43
+        (insert, (61, 44, 2, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 45, "sale")),
+        # lead 3 (never dialed) is dialed by a call before its creation, inside the window
+        (insert, (62, 43, 3, "2026-06-01 07:30+00", None, "no_answer", 0, None)),
+        # call 1 set lead 1's first dial, answer, disposition and conversion: re-dispositioned, the
+        # lead is no longer converted (its other call, 8, is connected with an unknown code)
+        ("update raw.calls set disposition_code = 'no_answer', updated_at = now() where id = 1", ()),
+        # a second connected call on lead 2, in campaign 43: counted once, and now with campaign 43
+        (insert, (63, 43, 2, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 50, "sale")),
+        # call 8 (lead 1's talk over 30 s) moves to lead 4: lead 1 swapped, lead 4 gains talked
+        ("update raw.calls set lead_id = 4, updated_at = now() where id = 8", ()),
+        # lead 7 (irregular as built: dialed before its creation) is dialed again after it
+        (insert, (64, 43, 7, "2026-06-01 13:00+00", None, "no_answer", 0, None)),
+        # lead 6 changes source, lead 7 (irregular) moves into campaign 44, lead 4 leaves the cohort
+        ("update raw.leads set source = 'web', updated_at = now() where id = 6", ()),
+        ("update raw.leads set campaign_id = 44, updated_at = now() where id = 7", ()),
+        ("update raw.leads set created_at = '2026-05-31 08:00+00', updated_at = now() where id = 4", ()),
+        # a call of the day ends up after the window: lead 2's conversion stays on call 63
+        ("update raw.calls set started_at = '2026-06-02 11:00+00', updated_at = now() where id = 61", ()),
+    ]
+    before = published(live_db)
+    for statement, values in steps:
+        with psycopg.connect(live_db, autocommit=True) as conn:
+            conn.execute(statement, values or None)
+        ref = Reference(load(live_db), 1)
+        for params, start, end, filters in shapes:
+            assert data("funnel", params) == ref.funnel(start, end, **filters), (statement, values, params)
+            assert data("lead-source-attribution", params) == ref.lead_source_attribution(start, end, **filters), (
+                statement,
+                values,
+                params,
+            )
+    assert published(live_db) == before

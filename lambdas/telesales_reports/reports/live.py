@@ -12,7 +12,12 @@ each in the window and bucket of its own started_at (created_at). A row that did
 build adds and removes the same contribution; any superset of the changed rows therefore gives the
 same, exact answer, which is why an older cutoff (or a generous allowance) is always safe. Lead
 stages are not additive per call, so the funnel swaps whole leads: every lead that changed, or had a
-call added, removed or changed, is removed as built and added as it is now.
+call added, removed or changed, is removed as built and added as it is now. Without agent or team
+filters most of those leads need not be read call by call (lead_stage_gains): when the lead's built
+row is regular and its creation, campaign and source are unchanged, and no changed call was the one
+that set one of its milestones as built, its unchanged calls still reach every stage at the built
+milestone, so it reached a stage now exactly when it did as built or one of its changed calls, as it
+stands now, reaches it in the window.
 """
 
 from __future__ import annotations
@@ -145,10 +150,16 @@ def leads_with_changed_calls() -> sql.Composable:
     return sql.SQL("any(%(live_call_lead_ids)s)")
 
 
-def lead_stages_now(stage_flags: sql.Composable, stages: Sequence[str], call_filters: sql.Composable) -> sql.Composable:
-    """(lead_source, total_leads, stages...) of the changed leads as they stand now, straight from the
-    funnel's definition: a cohort lead (created in the window, in the campaign) reached a stage when one
-    of its current calls in the window that pass every filter qualifies."""
+def lead_stages_now(
+    stage_flags: sql.Composable,
+    stages: Sequence[str],
+    call_filters: sql.Composable,
+    changed: sql.Composable | None = None,
+) -> sql.Composable:
+    """(lead_source, total_leads, stages...) of the changed leads (`changed`, a right-hand side of
+    `lead_id = ...`; default changed_lead_ids) as they stand now, straight from the funnel's definition:
+    a cohort lead (created in the window, in the campaign) reached a stage when one of its current calls
+    in the window that pass every filter qualifies."""
     stage_counts = sql.SQL(", ").join(
         sql.SQL("count(*) filter (where per_lead.{s}) as {s}").format(s=sql.Identifier(s)) for s in stages
     )
@@ -181,5 +192,82 @@ def lead_stages_now(stage_flags: sql.Composable, stages: Sequence[str], call_fil
         leads=LIVE_LEADS,
         live_calls=LIVE_CALLS,
         call_filters=call_filters,
-        changed=changed_lead_ids(),
+        changed=changed if changed is not None else changed_lead_ids(),
     )
+
+
+def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str]) -> sql.Composable:
+    """The body of the CTE `live_leads`: every lead of `live_lead_ids` with its built milestones and
+    whether it must be swapped whole (`swap`): it has no built row, or irregular calls as built, or its
+    creation, campaign or source changed, or a changed call as built (fct_calls) set one of its
+    milestones (`milestones`: stage -> fct_leads column; `call_flags`: stage -> fct_calls flag).
+    The other leads' unchanged calls reach each stage exactly at the built milestone."""
+    set_milestone = sql.SQL(" or ").join(
+        sql.SQL("(old.{flag} and old.started_at = old_lead.{milestone})").format(
+            flag=sql.Identifier(call_flags[stage]), milestone=sql.Identifier(column)
+        )
+        for stage, column in milestones.items()
+    )
+    return sql.SQL(
+        """
+        select
+            changed.lead_id, built.lead_source, built.created_at, built.campaign_id, {columns},
+            built.lead_id is null or built.has_irregular_calls or now_lead.lead_id is null
+                or now_lead.created_at <> built.created_at
+                or now_lead.campaign_id is distinct from built.campaign_id
+                or now_lead.lead_source is distinct from built.lead_source
+                or changed.lead_id in (
+                    select old.lead_id
+                    from marts.fct_calls as old
+                    inner join marts.fct_leads as old_lead
+                        on old_lead.tenant_id = old.tenant_id and old_lead.lead_id = old.lead_id
+                    where old.tenant_id = %(tenant_id)s and old.call_id = any(%(live_call_ids)s)
+                        and ({set_milestone})
+                ) as swap
+        from unnest(%(live_lead_ids)s::bigint[]) as changed (lead_id)
+        left join marts.fct_leads as built
+            on built.tenant_id = %(tenant_id)s and built.lead_id = changed.lead_id
+        left join {leads} as now_lead
+            on now_lead.tenant_id = %(tenant_id)s and now_lead.lead_id = changed.lead_id
+        """
+    ).format(
+        columns=sql.SQL(", ").join(sql.SQL("built.{}").format(sql.Identifier(c)) for c in milestones.values()),
+        set_milestone=set_milestone,
+        leads=LIVE_LEADS,
+    )
+
+
+SWAPPED_LEADS = sql.SQL("any(array(select live_leads.lead_id from live_leads where live_leads.swap))")
+
+
+def lead_stage_gains(
+    stage_flags: sql.Composable, milestones: dict[str, str], call_filters: sql.Composable
+) -> sql.Composable:
+    """(lead_source, 0, stages...) of the `live_leads` not swapped whole: the stages a cohort lead
+    reaches now through a changed call (as it stands now, in the window, passing every filter) and had
+    not reached as built (its milestone < the window's end). Totals and sources are unchanged."""
+    gains = sql.SQL(", ").join(
+        sql.SQL(
+            "count(*) filter (where changed_calls.{stage} and not coalesce(leads.{milestone} < %(window_end)s, false))"
+            " as {stage}"
+        ).format(stage=sql.Identifier(stage), milestone=sql.Identifier(column))
+        for stage, column in milestones.items()
+    )
+    return sql.SQL(
+        """
+        select leads.lead_source, 0 as total_leads, {gains}
+        from live_leads as leads
+        inner join (
+            select calls.lead_id, {stage_flags}
+            from {live_calls} as calls
+            where calls.tenant_id = %(tenant_id)s and calls.call_id = any(%(live_call_ids)s)
+                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                {call_filters}
+            group by calls.lead_id
+        ) as changed_calls on changed_calls.lead_id = leads.lead_id
+        where not leads.swap
+            and leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
+            and (%(campaign_id)s::bigint is null or leads.campaign_id = %(campaign_id)s)
+        group by leads.lead_source
+        """
+    ).format(gains=gains, stage_flags=stage_flags, live_calls=LIVE_CALLS, call_filters=call_filters)

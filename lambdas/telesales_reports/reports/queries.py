@@ -479,6 +479,14 @@ MILESTONES = {
     "disposed": "first_disposed_at",
     "converted": "first_conversion_at",
 }
+# The fct_calls flag behind each milestone (lead_milestone_columns).
+CALL_FLAGS = {
+    "dialed": "is_dial",
+    "connected": "is_answered",
+    "talked": "is_talk_over_30s",
+    "disposed": "is_disposed",
+    "converted": "is_conversion",
+}
 EARLY = {
     "dialed": "last_early_dial_at",
     "connected": "last_early_answer_at",
@@ -521,7 +529,10 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel), live: the
     marts' counts, minus the changed leads as built (the same navigation over fct_leads, restricted to
     them), plus the changed leads as they stand now (reports/live.py)."""
-    changed = live.changed_lead_ids()
+    # Under agent or team filters the milestones (which know no agents) cannot answer: every changed
+    # lead is swapped whole. Otherwise only those live.lead_stage_classes marks.
+    swapped_only = not has_agent_filter(req)
+    changed = live.SWAPPED_LEADS if swapped_only else live.changed_lead_ids()
     negated = sql.SQL(", ").join(
         [sql.SQL("lead_source, -total_leads as total_leads")]
         + [sql.SQL("-{s} as {s}").format(s=sql.Identifier(s)) for s in STAGES]
@@ -531,17 +542,25 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
         sql.SQL("select {negated} from ({part}) as built").format(negated=negated, part=part)
         for part in _lead_stage_parts(req, changed)
     ]
-    parts.append(live.lead_stages_now(CALL_STAGE_FLAGS, STAGES, call_filters(req, "calls")))
+    parts.append(live.lead_stages_now(CALL_STAGE_FLAGS, STAGES, call_filters(req, "calls"), changed))
+    if swapped_only:
+        parts.append(live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls")))
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
+    classes = (
+        sql.SQL("with live_leads as materialized ({}) ").format(live.lead_stage_classes(MILESTONES, CALL_FLAGS))
+        if swapped_only
+        else sql.SQL("")
+    )
     return sql.SQL(
         """
+        {classes}
         select lead_source, sum(total_leads)::bigint as total_leads, {sums}
         from ({parts}) as per_source
         group by lead_source
         having sum(total_leads) > 0
         order by sum(total_leads) desc, lead_source collate "C" asc
         """
-    ).format(sums=sums, parts=sql.SQL(" union all ").join(parts))
+    ).format(classes=classes, sums=sums, parts=sql.SQL(" union all ").join(parts))
 
 
 def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> list[sql.Composable]:
