@@ -1,8 +1,9 @@
 {% macro attempt_number(alias) -%}
     {#- A dial's attempt number (docs/api-reference.md §6.3): its position among all of the tenant's dials
         of the same lead, every campaign and all time, ordered by started_at, then id. Only over dials with
-        a lead (`is_attempt(alias)`): blocked attempts are not dials and get no number. The one home of the
-        rule: fct_calls numbers with it, and so does the view the API numbers the live rows with. -#}
+        a lead (`is_attempt(alias)`): blocked attempts are not dials and get no number. fct_calls numbers
+        with it; the API numbers the dials changed since the build on from their leads' built numbers in
+        the same order (lambdas/telesales_reports/reports/attempts.py, DECISIONLOG 81). -#}
     row_number() over (
         partition by {{ alias }}.tenant_id, {{ alias }}.lead_id
         order by {{ alias }}.started_at, {{ alias }}.call_id

@@ -347,3 +347,65 @@ def test_lead_reports_follow_every_kind_of_change_on_the_next_request(live_db):
                 params,
             )
     assert published(live_db) == before
+
+
+def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
+    """§6.3 live: a changed dial keeps its built number when nothing moved before it in its lead; a lead
+    is renumbered only from the first place where its dials as built and now differ (a dial that came,
+    left, moved in time or stopped being a dial), its dials before that place keeping their numbers.
+    Each step below needs one of those ways, and the report must equal the reference after each."""
+    local = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
+    shapes = [
+        (DAY, START, END, {}),
+        ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
+        ({**DAY, "agent_ids": "3,4"}, START, END, {"agents": (3, 4)}),
+        ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
+        (local, utc(local["date_from"]), utc(local["date_to"]), {}),
+    ]
+    insert = (
+        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+        " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, 3, '0900000001', %s, %s, %s, %s, %s,"
+        " now())"
+    )
+    steps = [
+        # lead 1 (built: call 1 at 09:00, call 8 at 10:15) gets a third dial after its last: appended
+        (insert, (70, 43, 1, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 40, "sale")),
+        # call 8 keeps its place (attempt 2) and changes disposition and agent: kept at its built number
+        ("update raw.calls set disposition_code = 'sale', agent_id = 4, updated_at = now() where id = 8", ()),
+        # call 1 keeps its place and changes its talk time ...
+        ("update raw.calls set talk_sec = 20, updated_at = now() where id = 1", ()),
+        # ... and a late call lands between calls 1 and 8: lead 1 renumbered from 09:30, call 1 stays 1
+        (insert, (72, 43, 1, "2026-06-01 09:30+00", None, "no_answer", 0, None)),
+        # a late call before lead 1's first dial: every dial of the lead moves one up
+        (insert, (71, 44, 1, "2026-06-01 08:30+00", "2026-06-01 08:30+00", "connected", 35, "callback")),
+        # a built dial in the middle stops being a dial, and an un-built one too
+        ("update raw.calls set result = 'blocked', updated_at = now() where id in (8, 72)", ()),
+        # a blocked call without a lead becomes a dial of lead 2, after its only built dial
+        ("update raw.calls set lead_id = 2, result = 'no_answer', updated_at = now() where id = 6", ()),
+        # call 4 moves from lead 4 (its only dial) to lead 2, between its dials
+        ("update raw.calls set lead_id = 2, updated_at = now() where id = 4", ()),
+        # call 3 loses its lead: lead 5 has no dial left
+        ("update raw.calls set lead_id = null, updated_at = now() where id = 3", ()),
+        # call 2 (lead 2's first) moves past call 4 in time
+        ("update raw.calls set started_at = '2026-06-01 09:50+00', updated_at = now() where id = 2", ()),
+        # lead 6's only call leaves the UTC day (it still numbers its lead)
+        ("update raw.calls set started_at = '2026-06-02 01:00+00', updated_at = now() where id = 10", ()),
+        # lead 3 (never dialed) gets eleven dials at once: attempts 1 to 9 and two in "10+" ...
+        (
+            "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+            " result, talk_sec, disposition_code, updated_at) select 80 + n, 1, 43, 3, 3, '0900000001',"
+            " timestamptz '2026-06-01 12:00+00' + n * interval '1 minute', null, 'no_answer', 0, null, now()"
+            " from generate_series(0, 10) as n",
+            (),
+        ),
+        # ... and one more before them all: each of the eleven moves one up, the last stays in "10+"
+        (insert, (79, 43, 3, "2026-06-01 11:59+00", "2026-06-01 11:59+00", "connected", 50, "sale")),
+    ]
+    before = published(live_db)
+    for statement, values in steps:
+        with psycopg.connect(live_db, autocommit=True) as conn:
+            conn.execute(statement, values or None)
+        ref = Reference(load(live_db), 1)
+        for params, start, end, filters in shapes:
+            assert data("attempts", params) == ref.attempts(start, end, **filters), (statement, values, params)
+    assert published(live_db) == before

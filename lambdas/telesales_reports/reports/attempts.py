@@ -4,6 +4,16 @@ A dial's attempt number is a column of the call facts (fct_calls.attempt_number:
 of the tenant's dials of the same lead, all time). Whole UTC days of the window come from the narrowest
 daily attempt rollup that still has the filtered columns (tenant; campaign; agent x team; campaign x
 agent x team), the partial days call by call from fct_calls; numbers from 10 up are one item, "10+".
+
+Live answers (docs/api-reference.md §6.1; DECISIONLOG 81): a call changed since the build can move the
+numbers of its lead's other dials, but only of those at or after the first place, in (started_at, id)
+order, where the lead's dials as built and as they stand differ: a dial that came (new, from another
+lead, moved in time, no longer blocked) or left (to another lead or none, moved in time, blocked). That
+place is the lead's tail: its dials as built from there are negated, and its dials now from there (its
+unchanged built dials and its changed dials as they stand) are added, numbered on from the number of its
+built dials before the tail, in the order of macros/attempt_numbers.sql. A changed dial before its
+lead's tail (or of a lead without one) keeps its built number: negated as built, added as it stands.
+Only the changed calls and the tails are read, never a lead's whole history.
 """
 
 from __future__ import annotations
@@ -34,22 +44,119 @@ LIVE_COLUMNS = dial_columns("calls.")
 LIVE_WINDOW = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s")
 
 
+# The columns of a dial the report reads (measures and filters), alike in fct_calls and the live view.
+DIAL_COLUMNS = "call_id, lead_id, started_at, campaign_id, agent_id, team_id, is_answered, is_conversion, talk_sec"
+
+
+def _dial(alias: str) -> str:
+    return ", ".join(f"{alias}.{column}" for column in DIAL_COLUMNS.split(", "))
+
+
+# The changed dials' places among their leads' dials (module docstring), once per query:
+# changed_built: the changed calls as built that were dials with a number; changed_now: the changed calls
+# that are dials with a lead now, with their built number when they keep their lead and started_at;
+# tails: per lead, the first place (started_at, id) where its dials as built and now differ, and the
+# number of its built dials before it; tail_built: its built dials from there on; kept: the changed dials
+# before a tail (their numbers stay).
+LIVE_PLACES = sql.SQL(
+    f"""
+    with changed_built as materialized (
+        select built.call_id, built.lead_id, built.started_at, built.attempt_number
+        from marts.fct_calls as built
+        where built.tenant_id = %(tenant_id)s and built.call_id = any(%(live_call_ids)s)
+            and built.is_dial and built.attempt_number is not null
+    ),
+    changed_now as materialized (
+        select {_dial("dial")}, built.attempt_number as built_number
+        from {{live_dials}} as dial
+        left join changed_built as built
+            on built.call_id = dial.call_id and built.lead_id = dial.lead_id and built.started_at = dial.started_at
+        where dial.tenant_id = %(tenant_id)s and dial.call_id = any(%(live_call_ids)s)
+    ),
+    tail_starts as materialized (
+        select distinct on (moved.lead_id) moved.lead_id, moved.started_at, moved.call_id
+        from (
+            -- a built dial that left its lead, moved in time or stopped being a dial
+            select built.lead_id, built.started_at, built.call_id from changed_built as built
+            where not exists (
+                select from changed_now as dial where dial.call_id = built.call_id and dial.built_number is not null
+            )
+            union all
+            -- a dial that came: new, from another lead, moved in time or now a dial
+            select dial.lead_id, dial.started_at, dial.call_id from changed_now as dial
+            where dial.built_number is null
+        ) as moved
+        order by moved.lead_id, moved.started_at, moved.call_id
+    ),
+    tails as materialized (
+        select tail_starts.lead_id, tail_starts.started_at, tail_starts.call_id,
+            coalesce(before.attempt_number, 0) as prefix_dials
+        from tail_starts
+        left join lateral (
+            -- the lead's last built dial before the tail (fct_calls' index on tenant, lead and started_at)
+            select built.attempt_number from marts.fct_calls as built
+            where built.tenant_id = %(tenant_id)s and built.lead_id = tail_starts.lead_id
+                and (built.started_at, built.call_id) < (tail_starts.started_at, tail_starts.call_id)
+                and built.is_dial and built.attempt_number is not null
+            order by built.started_at desc, built.call_id desc
+            limit 1
+        ) as before on true
+    ),
+    tail_built as materialized (
+        select {_dial("built")}, built.attempt_number, tails.prefix_dials
+        from tails
+        cross join lateral (
+            select of_lead.* from marts.fct_calls as of_lead
+            where of_lead.tenant_id = %(tenant_id)s and of_lead.lead_id = tails.lead_id
+                and (of_lead.started_at, of_lead.call_id) >= (tails.started_at, tails.call_id)
+                and of_lead.is_dial and of_lead.attempt_number is not null
+        ) as built
+    ),
+    kept as materialized (
+        -- the changed dials that keep their place: before their lead's tail, or of a lead without one
+        select dial.* from changed_now as dial
+        left join tails on tails.lead_id = dial.lead_id
+        where dial.built_number is not null
+            and (tails.lead_id is null or (dial.started_at, dial.call_id) < (tails.started_at, tails.call_id))
+    )
+    """
+).format(live_dials=sql.SQL("intermediate.int_calls__attempts"))
+
+
 def live_parts(req: ReportRequest) -> list[sql.Composable]:
-    """The touched leads' dials as built, negated, and as they stand now (module docstring). The window
-    and the filters apply after the numbering: a lead's dials outside them still count for its numbers."""
+    """The changed dials' contributions (module docstring), over LIVE_PLACES: each lead's tail as built,
+    negated, and as it stands now (its unchanged built dials and its changed dials now, numbered on from
+    the dials before it); the changed dials before a tail (or of a lead without one) as built, negated,
+    and now, at their built number. The window and the filters apply after the numbering: a lead's dials
+    outside them still count for its numbers."""
     filters = queries.call_filters(req, "calls")
-    built = sql.SQL(
-        "select attempt, -dials as dials, -answers as answers, -conversions as conversions, -talk_sec as talk_sec"
-        " from (select {columns} from marts.fct_calls as calls where calls.tenant_id = %(tenant_id)s"
-        " and calls.lead_id = {leads} and calls.is_dial and calls.attempt_number is not null"
-        " and {window} {filters}) as built"
-    ).format(columns=LIVE_COLUMNS, leads=live.leads_with_changed_calls(), window=LIVE_WINDOW, filters=filters)
-    now = sql.SQL(
-        "select {columns} from (select * from intermediate.int_calls__attempt_numbered as numbered"
-        " where numbered.tenant_id = %(tenant_id)s and numbered.lead_id = {leads}) as calls"
-        " where {window} {filters}"
-    ).format(columns=LIVE_COLUMNS, leads=live.leads_with_changed_calls(), window=LIVE_WINDOW, filters=filters)
-    return [built, now]
+
+    def negated(source: str) -> sql.Composable:
+        return sql.SQL(
+            "select attempt, -dials as dials, -answers as answers, -conversions as conversions,"
+            " -talk_sec as talk_sec from (select {columns} from ({source}) as calls where {window} {filters}) as built"
+        ).format(columns=LIVE_COLUMNS, source=sql.SQL(source), window=LIVE_WINDOW, filters=filters)
+
+    def now(source: str) -> sql.Composable:
+        return sql.SQL("select {columns} from ({source}) as calls where {window} {filters}").format(
+            columns=LIVE_COLUMNS, source=sql.SQL(source), window=LIVE_WINDOW, filters=filters
+        )
+
+    tail_now = (
+        f"select tail.*, tail.prefix_dials + row_number() over (partition by tail.lead_id"
+        f" order by tail.started_at, tail.call_id) as attempt_number from ("
+        f"select {_dial('unchanged')}, unchanged.prefix_dials from tail_built as unchanged"
+        f" where not exists (select from changed_built where changed_built.call_id = unchanged.call_id)"
+        f" union all select {_dial('dial')}, tails.prefix_dials from changed_now as dial"
+        f" inner join tails on tails.lead_id = dial.lead_id"
+        f" and (dial.started_at, dial.call_id) >= (tails.started_at, tails.call_id)) as tail"
+    )
+    kept_built = (
+        "select built.* from marts.fct_calls as built inner join kept on kept.call_id = built.call_id"
+        " where built.tenant_id = %(tenant_id)s and built.call_id = any(%(live_call_ids)s)"
+    )
+    kept_now = "select kept.*, kept.built_number as attempt_number from kept"
+    return [negated("select * from tail_built"), now(tail_now), negated(kept_built), now(kept_now)]
 
 
 def day_table(req: ReportRequest) -> str:
@@ -79,6 +186,7 @@ def query(req: ReportRequest, params: dict) -> sql.Composable:
     parts += live_parts(req)
     return sql.SQL(
         """
+        {places}
         select
             attempt,
             sum(dials)::bigint as dials,
@@ -90,11 +198,11 @@ def query(req: ReportRequest, params: dict) -> sql.Composable:
         having sum(dials) > 0
         order by attempt
         """
-    ).format(source=sql.SQL(" union all ").join(parts))
+    ).format(places=LIVE_PLACES, source=sql.SQL(" union all ").join(parts))
 
 
 def attempts(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = queries.base_params(req) | live.live_params(conn, req.tenant_id, leads=True)
+    params = queries.base_params(req) | live.live_params(conn, req.tenant_id)
     rows = conn.execute(query(req, params), params).fetchall()
     return [
         {

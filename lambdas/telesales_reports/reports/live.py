@@ -144,12 +144,6 @@ def changed_lead_ids() -> sql.Composable:
     return sql.SQL("any(%(live_lead_ids)s)")
 
 
-def leads_with_changed_calls() -> sql.Composable:
-    """The leads of `live_call_lead_ids` (live_params): enough where only calls matter (attempt numbers
-    depend on a lead's calls, not on the lead's own row)."""
-    return sql.SQL("any(%(live_call_lead_ids)s)")
-
-
 def lead_stages_now(
     stage_flags: sql.Composable,
     stages: Sequence[str],

@@ -11,7 +11,7 @@
             {'columns': ['tenant_id', 'campaign_id', 'started_at']},
             {'columns': ['tenant_id', 'agent_id', 'started_at']},
             {'columns': ['tenant_id', 'team_id', 'started_at']},
-            {'columns': ['tenant_id', 'lead_id']},
+            {'columns': ['tenant_id', 'lead_id', 'started_at', 'call_id']},
             {'columns': ['dbt_loaded_at']},
         ],
     )
