@@ -409,3 +409,59 @@ def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
         for params, start, end, filters in shapes:
             assert data("attempts", params) == ref.attempts(start, end, **filters), (statement, values, params)
     assert published(live_db) == before
+
+
+def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_request(live_db):
+    """Under a team filter the funnel and lead-source attribution classify a changed lead against its
+    milestones for that team (fct_lead_teams), not its overall ones: a changed call that set the lead's
+    milestones for the team swaps the lead whole even when an earlier call of another team set the
+    lead's overall milestones; other changed leads gain the stages their changed calls in the team
+    reach now. The report must equal the reference after each step."""
+    local = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
+    shapes = [
+        ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
+        ({**DAY, "team_id": "8"}, START, END, {"team": 8}),
+        ({**DAY, "team_id": "7", "campaign_id": "43"}, START, END, {"team": 7, "campaign": 43}),
+        ({**local, "team_id": "8"}, utc(local["date_from"]), utc(local["date_to"]), {"team": 8}),
+        (DAY, START, END, {}),
+    ]
+    insert = (
+        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+        " result, talk_sec, disposition_code, updated_at) values (%s, 1, 43, %s, %s, '0900000001', %s, %s, %s, %s, %s,"
+        " now())"
+    )
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # lead 1's calls as built: call 1 (agent 3, team 7) at 09:00 sets every overall milestone; call 65
+        # (agent 4, no team on the call: the agent's team 8) at 10:30 sets each of its team-8 milestones
+        conn.execute(insert, (65, 1, 4, "2026-06-01 10:30+00", "2026-06-01 10:30+00", "connected", 45, "sale"))
+    build(live_db)
+    db.reset(api_url(live_db))
+    before = published(live_db)
+    steps = [
+        # call 65 is no longer answered: lead 1 leaves every team-8 stage but the dial
+        (
+            "update raw.calls set result = 'no_answer', talk_sec = 0, disposition_code = null, answered_at = null,"
+            " updated_at = now() where id = 65",
+            (),
+        ),  # fmt: skip
+        # lead 2 (no team-8 call as built) gains team 8's stages through a new call of agent 4
+        (insert, (66, 2, 4, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 40, "sale")),
+        # call 8 (agent 5, no team) joins team 7: lead 1 reached team 7's stages earlier, through call 1
+        ("update raw.calls set team_id = 7, updated_at = now() where id = 8", ()),
+        # call 1, which set lead 1's team-7 milestones, moves to team 8: team 7 keeps only call 8's stages
+        ("update raw.calls set team_id = 8, updated_at = now() where id = 1", ()),
+        # lead 4 is dialed by team 7 for the first time
+        (insert, (67, 4, 3, "2026-06-01 12:30+00", None, "no_answer", 0, None)),
+    ]
+    for statement, values in steps:
+        with psycopg.connect(live_db, autocommit=True) as conn:
+            conn.execute(statement, values or None)
+        ref = Reference(load(live_db), 1)
+        for params, start, end, filters in shapes:
+            assert data("funnel", params) == ref.funnel(start, end, **filters), (statement, values, params)
+            assert data("lead-source-attribution", params) == ref.lead_source_attribution(start, end, **filters), (
+                statement,
+                values,
+                params,
+            )
+    assert published(live_db) == before

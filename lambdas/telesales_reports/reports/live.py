@@ -12,12 +12,12 @@ each in the window and bucket of its own started_at (created_at). A row that did
 build adds and removes the same contribution; any superset of the changed rows therefore gives the
 same, exact answer, which is why an older cutoff (or a generous allowance) is always safe. Lead
 stages are not additive per call, so the funnel swaps whole leads: every lead that changed, or had a
-call added, removed or changed, is removed as built and added as it is now. Without agent or team
-filters most of those leads need not be read call by call (lead_stage_gains): when the lead's built
-row is regular and its creation, campaign and source are unchanged, and no changed call was the one
-that set one of its milestones as built, its unchanged calls still reach every stage at the built
-milestone, so it reached a stage now exactly when it did as built or one of its changed calls, as it
-stands now, reaches it in the window.
+call added, removed or changed, is removed as built and added as it is now. Without an agent filter
+most of those leads need not be read call by call (lead_stage_gains): when the lead's built row is
+regular and its creation, campaign and source are unchanged, and no changed call was the one that set
+one of its milestones as built (under a team filter, its milestones for that team), its unchanged
+calls still reach every stage at the built milestone, so it reached a stage now exactly when it did as
+built or one of its changed calls, as it stands now, reaches it in the window.
 """
 
 from __future__ import annotations
@@ -190,12 +190,15 @@ def lead_stages_now(
     )
 
 
-def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str]) -> sql.Composable:
+def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], team: bool = False) -> sql.Composable:
     """The body of the CTE `live_leads`: every lead of `live_lead_ids` with its built milestones and
     whether it must be swapped whole (`swap`): it has no built row, or irregular calls as built, or its
     creation, campaign or source changed, or a changed call as built (fct_calls) set one of its
     milestones (`milestones`: stage -> fct_leads column; `call_flags`: stage -> fct_calls flag).
-    The other leads' unchanged calls reach each stage exactly at the built milestone."""
+    The other leads' unchanged calls reach each stage exactly at the built milestone. With `team`, the
+    milestones are the lead's for the request's team (fct_lead_teams: its calls the team filter keeps,
+    as built; none when the team never reached it), and so are the milestones a changed call may have
+    set; a lead's other columns stay fct_leads'."""
     set_milestone = sql.SQL(" or ").join(
         sql.SQL("(old.{flag} and old.started_at = old_lead.{milestone})").format(
             flag=sql.Identifier(call_flags[stage]), milestone=sql.Identifier(column)
@@ -213,21 +216,33 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str]) -
                 or changed.lead_id in (
                     select old.lead_id
                     from marts.fct_calls as old
-                    inner join marts.fct_leads as old_lead
-                        on old_lead.tenant_id = old.tenant_id and old_lead.lead_id = old.lead_id
+                    inner join {milestones_of} as old_lead
+                        on old_lead.tenant_id = old.tenant_id and old_lead.lead_id = old.lead_id {of_team}
                     where old.tenant_id = %(tenant_id)s and old.call_id = any(%(live_call_ids)s)
                         and ({set_milestone})
                 ) as swap
         from unnest(%(live_lead_ids)s::bigint[]) as changed (lead_id)
         left join marts.fct_leads as built
             on built.tenant_id = %(tenant_id)s and built.lead_id = changed.lead_id
+        {team_milestones}
         left join {leads} as now_lead
             on now_lead.tenant_id = %(tenant_id)s and now_lead.lead_id = changed.lead_id
         """
     ).format(
-        columns=sql.SQL(", ").join(sql.SQL("built.{}").format(sql.Identifier(c)) for c in milestones.values()),
+        columns=sql.SQL(", ").join(
+            sql.SQL("{}.{}").format(sql.Identifier("reached" if team else "built"), sql.Identifier(c))
+            for c in milestones.values()
+        ),
         set_milestone=set_milestone,
         leads=LIVE_LEADS,
+        milestones_of=sql.SQL("marts.fct_lead_teams" if team else "marts.fct_leads"),
+        of_team=sql.SQL("and old_lead.team_id = %(team_id)s" if team else ""),
+        team_milestones=sql.SQL(
+            "left join marts.fct_lead_teams as reached on reached.tenant_id = %(tenant_id)s"
+            " and reached.lead_id = changed.lead_id and reached.team_id = %(team_id)s"
+            if team
+            else ""
+        ),
     )
 
 

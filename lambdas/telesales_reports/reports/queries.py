@@ -529,9 +529,10 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel), live: the
     marts' counts, minus the changed leads as built (the same navigation over fct_leads, restricted to
     them), plus the changed leads as they stand now (reports/live.py)."""
-    # Under agent or team filters the milestones (which know no agents) cannot answer: every changed
-    # lead is swapped whole. Otherwise only those live.lead_stage_classes marks.
-    swapped_only = not has_agent_filter(req)
+    # Under an agent filter the milestones (which know no agents) cannot answer: every changed lead is
+    # swapped whole. Otherwise only those live.lead_stage_classes marks (with a team, against the lead's
+    # milestones for that team, fct_lead_teams).
+    swapped_only = not req.agent_ids
     changed = live.SWAPPED_LEADS if swapped_only else live.changed_lead_ids()
     negated = sql.SQL(", ").join(
         [sql.SQL("lead_source, -total_leads as total_leads")]
@@ -547,7 +548,9 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
         parts.append(live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls")))
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
     classes = (
-        sql.SQL("with live_leads as materialized ({}) ").format(live.lead_stage_classes(MILESTONES, CALL_FLAGS))
+        sql.SQL("with live_leads as materialized ({}) ").format(
+            live.lead_stage_classes(MILESTONES, CALL_FLAGS, team=req.team_id is not None)
+        )
         if swapped_only
         else sql.SQL("")
     )
