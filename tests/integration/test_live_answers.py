@@ -41,6 +41,28 @@ def published(url: str) -> tuple[int, datetime]:
         return conn.execute("select count(*), max(cutoff_at) from ops.warehouse_builds").fetchone()
 
 
+# A local day at +05:45: a window of no whole UTC days.
+LOCAL = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
+LOCAL_START, LOCAL_END = utc(LOCAL["date_from"]), utc(LOCAL["date_to"])
+LEAD_REPORTS = [("funnel", "funnel"), ("lead-source-attribution", "lead_source_attribution")]
+
+
+def follow_steps(url: str, steps, shapes, reports) -> None:
+    """Apply each (statement, values) of `steps` to raw, one at a time, and after each require every
+    (report, Reference method) of `reports` to equal the reference on raw as it stands, in every shape
+    (params, start, end, reference filters); no build is published meanwhile."""
+    before = published(url)
+    for statement, values in steps:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(statement, values or None)
+        ref = Reference(load(url), 1)
+        for params, start, end, filters in shapes:
+            for report, method in reports:
+                expected = getattr(ref, method)(start, end, **filters)
+                assert data(report, params) == expected, (statement, values, report, params)
+    assert published(url) == before
+
+
 def test_changes_show_up_on_the_next_request_without_a_build(live_db):
     before = published(live_db)
     with psycopg.connect(live_db, autocommit=True) as conn:
@@ -299,12 +321,11 @@ def test_lead_reports_follow_every_kind_of_change_on_the_next_request(live_db):
     call set one of its milestones as built, its creation, campaign or source changed, it has irregular
     calls or no built row); the other changed leads gain the stages their changed calls reach now. Each
     step below needs one of the two ways, and every report must equal the reference after each."""
-    # a window of no whole UTC days (+05:45): the funnel reads fct_leads, not the daily rollups
-    local = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
+    # LOCAL has no whole UTC days: the funnel reads fct_leads there, not the daily rollups
     shapes = [
         (DAY, START, END, {}),
         ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
-        (local, utc(local["date_from"]), utc(local["date_to"]), {}),
+        (LOCAL, LOCAL_START, LOCAL_END, {}),
         ({**DAY, "agent_ids[]": "3"}, START, END, {"agents": (3,)}),
     ]
     insert = (
@@ -334,19 +355,7 @@ def test_lead_reports_follow_every_kind_of_change_on_the_next_request(live_db):
         # a call of the day ends up after the window: lead 2's conversion stays on call 63
         ("update raw.calls set started_at = '2026-06-02 11:00+00', updated_at = now() where id = 61", ()),
     ]
-    before = published(live_db)
-    for statement, values in steps:
-        with psycopg.connect(live_db, autocommit=True) as conn:
-            conn.execute(statement, values or None)
-        ref = Reference(load(live_db), 1)
-        for params, start, end, filters in shapes:
-            assert data("funnel", params) == ref.funnel(start, end, **filters), (statement, values, params)
-            assert data("lead-source-attribution", params) == ref.lead_source_attribution(start, end, **filters), (
-                statement,
-                values,
-                params,
-            )
-    assert published(live_db) == before
+    follow_steps(live_db, steps, shapes, LEAD_REPORTS)
 
 
 def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
@@ -354,13 +363,12 @@ def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
     is renumbered only from the first place where its dials as built and now differ (a dial that came,
     left, moved in time or stopped being a dial), its dials before that place keeping their numbers.
     Each step below needs one of those ways, and the report must equal the reference after each."""
-    local = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
     shapes = [
         (DAY, START, END, {}),
         ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
         ({**DAY, "agent_ids": "3,4"}, START, END, {"agents": (3, 4)}),
         ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
-        (local, utc(local["date_from"]), utc(local["date_to"]), {}),
+        (LOCAL, LOCAL_START, LOCAL_END, {}),
     ]
     insert = (
         "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
@@ -401,14 +409,7 @@ def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
         # ... and one more before them all: each of the eleven moves one up, the last stays in "10+"
         (insert, (79, 43, 3, "2026-06-01 11:59+00", "2026-06-01 11:59+00", "connected", 50, "sale")),
     ]
-    before = published(live_db)
-    for statement, values in steps:
-        with psycopg.connect(live_db, autocommit=True) as conn:
-            conn.execute(statement, values or None)
-        ref = Reference(load(live_db), 1)
-        for params, start, end, filters in shapes:
-            assert data("attempts", params) == ref.attempts(start, end, **filters), (statement, values, params)
-    assert published(live_db) == before
+    follow_steps(live_db, steps, shapes, [("attempts", "attempts")])
 
 
 def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_request(live_db):
@@ -417,12 +418,11 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
     milestones for the team swaps the lead whole even when an earlier call of another team set the
     lead's overall milestones; other changed leads gain the stages their changed calls in the team
     reach now. The report must equal the reference after each step."""
-    local = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
     shapes = [
         ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
         ({**DAY, "team_id": "8"}, START, END, {"team": 8}),
         ({**DAY, "team_id": "7", "campaign_id": "43"}, START, END, {"team": 7, "campaign": 43}),
-        ({**local, "team_id": "8"}, utc(local["date_from"]), utc(local["date_to"]), {"team": 8}),
+        ({**LOCAL, "team_id": "8"}, LOCAL_START, LOCAL_END, {"team": 8}),
         (DAY, START, END, {}),
     ]
     insert = (
@@ -436,14 +436,13 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
         conn.execute(insert, (65, 1, 4, "2026-06-01 10:30+00", "2026-06-01 10:30+00", "connected", 45, "sale"))
     build(live_db)
     db.reset(api_url(live_db))
-    before = published(live_db)
     steps = [
         # call 65 is no longer answered: lead 1 leaves every team-8 stage but the dial
         (
             "update raw.calls set result = 'no_answer', talk_sec = 0, disposition_code = null, answered_at = null,"
             " updated_at = now() where id = 65",
             (),
-        ),  # fmt: skip
+        ),
         # lead 2 (no team-8 call as built) gains team 8's stages through a new call of agent 4
         (insert, (66, 2, 4, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 40, "sale")),
         # call 8 (agent 5, no team) joins team 7: lead 1 reached team 7's stages earlier, through call 1
@@ -453,15 +452,4 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
         # lead 4 is dialed by team 7 for the first time
         (insert, (67, 4, 3, "2026-06-01 12:30+00", None, "no_answer", 0, None)),
     ]
-    for statement, values in steps:
-        with psycopg.connect(live_db, autocommit=True) as conn:
-            conn.execute(statement, values or None)
-        ref = Reference(load(live_db), 1)
-        for params, start, end, filters in shapes:
-            assert data("funnel", params) == ref.funnel(start, end, **filters), (statement, values, params)
-            assert data("lead-source-attribution", params) == ref.lead_source_attribution(start, end, **filters), (
-                statement,
-                values,
-                params,
-            )
-    assert published(live_db) == before
+    follow_steps(live_db, steps, shapes, LEAD_REPORTS)

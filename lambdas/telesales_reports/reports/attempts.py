@@ -45,11 +45,21 @@ LIVE_WINDOW = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at
 
 
 # The columns of a dial the report reads (measures and filters), alike in fct_calls and the live view.
-DIAL_COLUMNS = "call_id, lead_id, started_at, campaign_id, agent_id, team_id, is_answered, is_conversion, talk_sec"
+DIAL_COLUMNS = (
+    "call_id",
+    "lead_id",
+    "started_at",
+    "campaign_id",
+    "agent_id",
+    "team_id",
+    "is_answered",
+    "is_conversion",
+    "talk_sec",
+)
 
 
 def _dial(alias: str) -> str:
-    return ", ".join(f"{alias}.{column}" for column in DIAL_COLUMNS.split(", "))
+    return ", ".join(f"{alias}.{column}" for column in DIAL_COLUMNS)
 
 
 # The changed dials' places among their leads' dials (module docstring), once per query:
