@@ -13,10 +13,12 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
+from psycopg.adapt import PyFormat
 
 from telesales_build.bootstrap import ensure_schema
 from telesales_build.dbt_runner import BuildFailed, build
 from telesales_reports.db import connection as db
+from telesales_reports.db.id_arrays import IdArray, IdArrayDumper
 from tests.contract_data import contract_rows
 from tests.integration.reference import Reference, load, utc
 from tests.support import api_url, call, data
@@ -453,3 +455,19 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
         (insert, (67, 4, 3, "2026-06-01 12:30+00", None, "no_answer", 0, None)),
     ]
     follow_steps(live_db, steps, shapes, LEAD_REPORTS)
+
+
+def test_the_live_ids_bind_as_one_bigint_array_equal_to_the_list(server_url):
+    """live_params binds thousands of ids as IdArray (one `bigint[]` text literal, not psycopg's
+    element-by-element list adapter): the server must receive exactly the list, of type bigint[]."""
+    cases = [
+        IdArray(),
+        IdArray([7]),
+        IdArray([-9223372036854775808, 0, 42, 9223372036854775807]),
+        IdArray(range(6_000_000, 6_003_000)),
+    ]
+    with psycopg.connect(server_url) as conn:
+        assert conn.adapters.get_dumper(IdArray, PyFormat.AUTO) is IdArrayDumper
+        for ids in cases:
+            got, kind = conn.execute("select %s, pg_typeof(%s)::text", [ids, ids]).fetchone()
+            assert (got, kind) == (list(ids), "bigint[]")

@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 import psycopg
 from psycopg import sql
 
+from ..db.id_arrays import IdArray
 from ..settings import get_settings
 
 LIVE_CALLS = sql.SQL("intermediate.int_calls__classified")
@@ -65,21 +66,24 @@ BUILT_LEADS = sql.SQL(
 
 
 def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -> dict:
-    """On the API's connection (rows as dicts): the bound values of the live delta: `live_since`, `live_call_ids` (the tenant's calls changed
-    since the published build) and, with `leads`, `live_call_lead_ids` (the leads, before and after, of
-    those calls: the leads whose calls changed) and `live_lead_ids` (every lead whose contribution to a
-    lead report may differ from the build: those, and the leads changed since)."""
+    """On the API's connection (rows as dicts): the bound values of the live delta: `live_since`,
+    `live_call_ids` (the tenant's calls changed since the published build) and, with `leads`,
+    `live_call_lead_ids` (the leads, before and after, of those calls: the leads whose calls changed),
+    `live_changed_lead_ids` (the leads whose own row changed since) and `live_lead_ids` (every lead
+    whose contribution to a lead report may differ from the build: both). Each is an IdArray (bound as
+    one `bigint[]` literal)."""
     since = live_since(conn)
     params: dict = {
         "tenant_id": tenant_id,
         "live_since": since,
-        "live_call_ids": [],
-        "live_call_lead_ids": [],
-        "live_lead_ids": [],
+        "live_call_ids": IdArray(),
+        "live_call_lead_ids": IdArray(),
+        "live_lead_ids": IdArray(),
+        "live_changed_lead_ids": IdArray(),
     }
     if since is None:
         return params
-    call_ids: list[int] = []
+    call_ids = IdArray()
     call_leads: set[int] = set()
     changed_leads: set[int] = set()
     for row in conn.execute(CHANGED_ROWS, params).fetchall():
@@ -96,8 +100,9 @@ def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -
     if call_ids:
         for row in conn.execute(BUILT_LEADS, params).fetchall():
             call_leads.add(row["lead_id"])
-    params["live_call_lead_ids"] = sorted(call_leads)
-    params["live_lead_ids"] = sorted(call_leads | changed_leads)
+    params["live_call_lead_ids"] = IdArray(sorted(call_leads))
+    params["live_lead_ids"] = IdArray(sorted(call_leads | changed_leads))
+    params["live_changed_lead_ids"] = IdArray(sorted(changed_leads))
     return params
 
 
@@ -193,7 +198,8 @@ def lead_stages_now(
 def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], team: bool = False) -> sql.Composable:
     """The body of the CTE `live_leads`: every lead of `live_lead_ids` with its built milestones and
     whether it must be swapped whole (`swap`): it has no built row, or irregular calls as built, or its
-    creation, campaign or source changed, or a changed call as built (fct_calls) set one of its
+    row changed (`live_changed_lead_ids`) and its creation, campaign or source differ now or it is no
+    longer the tenant's, or a changed call as built (fct_calls) set one of its
     milestones (`milestones`: stage -> fct_leads column; `call_flags`: stage -> fct_calls flag).
     The other leads' unchanged calls reach each stage exactly at the built milestone. With `team`, the
     milestones are the lead's for the request's team (fct_lead_teams: its calls the team filter keeps,
@@ -209,10 +215,11 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
         """
         select
             changed.lead_id, built.lead_source, built.created_at, built.campaign_id, {columns},
-            built.lead_id is null or built.has_irregular_calls or now_lead.lead_id is null
-                or now_lead.created_at <> built.created_at
-                or now_lead.campaign_id is distinct from built.campaign_id
-                or now_lead.lead_source is distinct from built.lead_source
+            built.lead_id is null or built.has_irregular_calls
+                or (now_lead.lead_id is not null and (
+                    now_lead.gone or now_lead.created_at is distinct from built.created_at
+                    or now_lead.campaign_id is distinct from built.campaign_id
+                    or now_lead.lead_source is distinct from built.lead_source))
                 or changed.lead_id in (
                     select old.lead_id
                     from marts.fct_calls as old
@@ -225,8 +232,15 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
         left join marts.fct_leads as built
             on built.tenant_id = %(tenant_id)s and built.lead_id = changed.lead_id
         {team_milestones}
-        left join {leads} as now_lead
-            on now_lead.tenant_id = %(tenant_id)s and now_lead.lead_id = changed.lead_id
+        left join (
+            -- a lead whose own row did not change since the build stands as built (fct_leads): only
+            -- the changed ones are read from raw
+            select rows_changed.lead_id, lead_now.lead_id is null as gone, lead_now.created_at,
+                lead_now.campaign_id, lead_now.lead_source
+            from unnest(%(live_changed_lead_ids)s::bigint[]) as rows_changed (lead_id)
+            left join {leads} as lead_now
+                on lead_now.tenant_id = %(tenant_id)s and lead_now.lead_id = rows_changed.lead_id
+        ) as now_lead on now_lead.lead_id = changed.lead_id
         """
     ).format(
         columns=sql.SQL(", ").join(
