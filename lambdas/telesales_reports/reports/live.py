@@ -50,15 +50,12 @@ def live_since(conn: psycopg.Connection) -> datetime | None:
 # arrays: the report queries then take them as arrays (IdArray), so the planner knows how few they are
 # and probes the facts and the raw rows by key instead of hashing a whole window against an estimated
 # set. (Rows of ids fetched one by one and turned into sets in Python took 5–16 ms of a request.)
-CHANGED_CALLS = sql.SQL(
-    """
-    select coalesce(array_agg(changed.call_id order by changed.call_id), '{{}}') as call_ids,
-        coalesce(array_agg(distinct changed.lead_id) filter (where changed.lead_id is not null), '{{}}')
-            as lead_ids
-    from staging.stg_raw__calls as changed
-    where changed.tenant_id = %(tenant_id)s and changed.updated_at >= %(live_since)s
-    """
-).format()  # format() turns the escaped braces into the empty array literal
+CHANGED_CALL_IDS = "coalesce(array_agg(changed.call_id order by changed.call_id), '{}') as call_ids"
+CHANGED_CALL_ROWS = (
+    " from staging.stg_raw__calls as changed"
+    " where changed.tenant_id = %(tenant_id)s and changed.updated_at >= %(live_since)s"
+)
+CHANGED_CALLS = sql.SQL("select " + CHANGED_CALL_IDS + CHANGED_CALL_ROWS)
 CHANGED_CALLS_AND_LEADS = sql.SQL(
     """
     select changed_calls.call_ids,
@@ -77,7 +74,14 @@ CHANGED_CALLS_AND_LEADS = sql.SQL(
         ) as changed_lead_ids
     from ({calls}) as changed_calls
     """
-).format(leads=LIVE_LEADS, calls=CHANGED_CALLS)
+).format(
+    leads=LIVE_LEADS,
+    # the calls' current leads (the union above removes repeats)
+    calls=sql.SQL(
+        "select " + CHANGED_CALL_IDS + ", array_agg(changed.lead_id) filter (where changed.lead_id is not null)"
+        " as lead_ids" + CHANGED_CALL_ROWS
+    ),
+)
 
 
 def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -> dict:
