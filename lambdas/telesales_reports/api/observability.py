@@ -1,8 +1,8 @@
 """The API's logger, tracer and per-report metrics (a log line always, CloudWatch EMF metrics in Lambda).
 
-Traces: X-Ray is active on the function (infra/template.yaml); Powertools' Tracer is a no-op outside
-Lambda. Each request's trace carries the tenant and the report as annotations (searchable in X-Ray);
-responses are never recorded (POWERTOOLS_TRACER_CAPTURE_RESPONSE=false in the stack).
+Traces: X-Ray is active on the function (infra/template.yaml); outside Lambda the Tracer records
+nothing and the X-Ray SDK is not imported (tracing.py). Each request's trace carries the tenant and the
+report as annotations (searchable in X-Ray); responses are never recorded (POWERTOOLS_TRACER_CAPTURE_RESPONSE=false in the stack).
 """
 
 from __future__ import annotations
@@ -10,12 +10,13 @@ from __future__ import annotations
 import os
 import time
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
+from ..tracing import make_tracer
+
 logger = Logger(service="telesales-reports")
-# No library patching: boto3 would be imported at cold start for it, and psycopg 3 is not patchable.
-tracer = Tracer(service="telesales-reports", patch_modules=[])
+tracer = make_tracer("telesales-reports")
 METRICS_NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "TelesalesReports")
 IN_LAMBDA = bool(os.environ.get("AWS_LAMBDA_FUNCTION_NAME"))
 

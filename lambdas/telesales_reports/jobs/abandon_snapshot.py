@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from aws_lambda_powertools import Logger, Tracer
+from aws_lambda_powertools import Logger
 
 from ..db import connection
 from ..limits import WINDOW_MINUTES_DEFAULT
 from ..reports import queries
+from ..tracing import make_tracer
 
 logger = Logger(service="telesales-reports-snapshot")
-tracer = Tracer(service="telesales-reports-snapshot", patch_modules=[])  # X-Ray (no-op outside Lambda)
+tracer = make_tracer("telesales-reports-snapshot")  # X-Ray in Lambda, nothing elsewhere
 # Kept back from the Lambda's remaining time to log and return.
 FINISH_MARGIN_MS = 2000
 # Without a Lambda context (CLI, tests): the schedule's own period less a margin.
