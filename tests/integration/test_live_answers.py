@@ -471,3 +471,44 @@ def test_the_live_ids_bind_as_one_bigint_array_equal_to_the_list(server_url):
         for ids in cases:
             got, kind = conn.execute("select %s, pg_typeof(%s)::text", [ids, ids]).fetchone()
             assert (got, kind) == (list(ids), "bigint[]")
+
+
+def test_lead_reports_under_agents_follow_every_kind_of_change_on_the_next_request(live_db):
+    """Under agent filters the funnel and lead-source attribution group the cohort's calls per lead as
+    they stand: the built calls of a lead without a changed call (but its changed calls as built), a lead
+    with a changed call regrouped from its unchanged built calls and its changed calls now, and only a lead
+    whose own row changed, or that has no built row, read whole from raw (DECISIONLOG 85). The report must
+    equal the reference after each step, with agents alone, with a campaign and with a team."""
+    shapes = [
+        ({**DAY, "agent_ids[]": "3"}, START, END, {"agents": (3,)}),
+        ({**DAY, "agent_ids": "3,4"}, START, END, {"agents": (3, 4)}),
+        ({**DAY, "agent_ids": "3,4", "campaign_id": "43"}, START, END, {"agents": (3, 4), "campaign": 43}),
+        ({**DAY, "agent_ids": "3,4", "team_id": "7"}, START, END, {"agents": (3, 4), "team": 7}),
+        ({**LOCAL, "agent_ids": "4,5"}, LOCAL_START, LOCAL_END, {"agents": (4, 5)}),
+    ]
+    insert = (
+        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+        " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, %s, '0900000001', %s, %s, %s, %s,"
+        " %s, now())"
+    )
+    steps = [
+        # lead 2 gains every stage through agent 3's call in another campaign (not with campaign 43)
+        (insert, (71, 44, 2, 3, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 45, "sale")),
+        # call 1 (agent 3, lead 1's only agent-3 call) goes to agent 4: lead 1 leaves agent 3's stages
+        ("update raw.calls set agent_id = 4, updated_at = now() where id = 1", ()),
+        # call 8 (lead 1) moves to lead 3, which had no call: lead 1 keeps what its other calls reach
+        ("update raw.calls set lead_id = 3, updated_at = now() where id = 8", ()),
+        # a second answered call of agent 4 on lead 2: counted once
+        (insert, (72, 43, 2, 4, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 20, None)),
+        # a lead created a second ago (its row is new) with a call of agent 3
+        ("insert into raw.leads values (80, 1, 43, 'zalo', '0911000080', '2026-06-01 10:00+00', now())", ()),
+        (insert, (73, 43, 80, 3, "2026-06-01 10:05+00", "2026-06-01 10:05+00", "connected", 35, "sale")),
+        # a call of agent 4 on lead 7 (irregular as built: dialed before its creation)
+        (insert, (74, 43, 7, 4, "2026-06-01 13:00+00", None, "no_answer", 0, None)),
+        # lead 6 changes source and lead 4 leaves the cohort (their rows changed: read whole)
+        ("update raw.leads set source = 'web', updated_at = now() where id = 6", ()),
+        ("update raw.leads set created_at = '2026-05-31 08:00+00', updated_at = now() where id = 4", ()),
+        # agent 3's call on lead 2 leaves the window: lead 2 keeps agent 4's stages only
+        ("update raw.calls set started_at = '2026-06-02 11:00+00', updated_at = now() where id = 71", ()),
+    ]
+    follow_steps(live_db, steps, shapes, LEAD_REPORTS)

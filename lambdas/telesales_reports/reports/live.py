@@ -17,7 +17,9 @@ most of those leads need not be read call by call (lead_stage_gains): when the l
 regular and its creation, campaign and source are unchanged, and no changed call was the one that set
 one of its milestones as built (under a team filter, its milestones for that team), its unchanged
 calls still reach every stage at the built milestone, so it reached a stage now exactly when it did as
-built or one of its changed calls, as it stands now, reaches it in the window.
+built or one of its changed calls, as it stands now, reaches it in the window. Under an agent filter the
+stages are grouped from the cohort's calls anyway, so they are grouped as they stand (agent_lead_ctes):
+only a lead whose own row changed, or that has no built row, is read whole.
 """
 
 from __future__ import annotations
@@ -267,6 +269,51 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
 
 
 SWAPPED_LEADS = sql.SQL("any(array(select live_leads.lead_id from live_leads where live_leads.swap))")
+
+
+# Under agent filters (queries.lead_stages, DECISIONLOG 85) the cohort's calls are grouped per lead as they
+# stand. Two CTEs: `changed_now`, the changed calls as they stand in the window that pass every filter
+# (`{filters}`), with their lead's built row (fct_leads: creation, campaign, source); `regrouped_leads`,
+# every lead whose calls are not simply its built ones: a lead whose own row changed since the build or
+# that has no built row is read whole from raw (`whole`), a lead with a changed call now is regrouped from
+# its unchanged built calls and its changed calls now.
+def agent_lead_ctes(call_filters: sql.Composable) -> sql.Composable:
+    return sql.SQL(
+        """
+        changed_now as materialized (
+            select calls.lead_id, lead.lead_id is not null as built_lead, lead.lead_source,
+                lead.created_at as lead_created_at, lead.campaign_id as lead_campaign_id,
+                calls.is_dial, calls.is_answered, calls.talk_sec, calls.disposition_code, calls.is_conversion
+            from {live_calls} as calls
+            left join marts.fct_leads as lead on lead.tenant_id = %(tenant_id)s and lead.lead_id = calls.lead_id
+            where calls.tenant_id = %(tenant_id)s and calls.call_id = any(%(live_call_ids)s)
+                and calls.lead_id is not null
+                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                {filters}
+        ),
+        regrouped_leads as materialized (
+            select leads.lead_id, bool_or(leads.whole) as whole
+            from (
+                select changed.lead_id, true as whole
+                from unnest(%(live_changed_lead_ids)s::bigint[]) as changed (lead_id)
+                union all
+                select changed_now.lead_id, not changed_now.built_lead from changed_now
+            ) as leads
+            group by leads.lead_id
+        )
+        """
+    ).format(live_calls=LIVE_CALLS, filters=call_filters)
+
+
+WHOLE_LEADS = sql.SQL("any(array(select regrouped_leads.lead_id from regrouped_leads where regrouped_leads.whole))")
+REGROUPED_LEADS = sql.SQL(
+    "any(array(select regrouped_leads.lead_id from regrouped_leads where not regrouped_leads.whole))"
+)
+# A built call (alias `calls`) that stands as built: not changed since the build, of a lead not regrouped.
+UNCHANGED_CALLS_OF_KEPT_LEADS = sql.SQL(
+    "and calls.call_id <> all(%(live_call_ids)s)"
+    " and not exists (select from regrouped_leads where regrouped_leads.lead_id = calls.lead_id)"
+)
 
 
 def lead_stage_gains(

@@ -503,6 +503,15 @@ CALL_STAGE_FLAGS = sql.SQL(
     bool_or(calls.is_conversion) as converted
     """
 )
+# A cohort call's columns the funnel's stages read (CALL_STAGE_FLAGS), alike in fct_calls and changed_now.
+LEAD_CALL_COLUMNS = sql.SQL(
+    "calls.lead_id, calls.lead_source, calls.is_dial, calls.is_answered, calls.talk_sec,"
+    " calls.disposition_code, calls.is_conversion"
+)
+# Per lead source, the leads (rows of per-lead stage flags `lead_calls`) that reached each stage.
+LEAD_STAGE_COUNTS = sql.SQL(", ").join(
+    sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s)) for s in STAGES
+)
 
 
 def _stage_counts(condition: str) -> sql.Composable:
@@ -529,30 +538,36 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel), live: the
     marts' counts, minus the changed leads as built (the same navigation over fct_leads, restricted to
     them), plus the changed leads as they stand now (reports/live.py)."""
-    # Under an agent filter the milestones (which know no agents) cannot answer: every changed lead is
-    # swapped whole. Otherwise only those live.lead_stage_classes marks (with a team, against the lead's
-    # milestones for that team, fct_lead_teams).
-    swapped_only = not req.agent_ids
-    changed = live.SWAPPED_LEADS if swapped_only else live.changed_lead_ids()
+    # Under an agent filter the milestones (which know no agents) cannot answer; the cohort's calls are
+    # grouped per lead as they stand (DECISIONLOG 85): the built calls of the leads without a changed call
+    # (but the changed calls as built), the leads with one regrouped from their unchanged built calls and
+    # their changed calls now, and only the leads whose own row changed (or that have no built row)
+    # swapped whole. Otherwise the leads live.lead_stage_classes marks are swapped whole (with a team,
+    # against the lead's milestones for that team, fct_lead_teams) and the others gain stages.
+    by_agents = bool(req.agent_ids)
+    changed = live.WHOLE_LEADS if by_agents else live.SWAPPED_LEADS
     negated = sql.SQL(", ").join(
         [sql.SQL("lead_source, -total_leads as total_leads")]
         + [sql.SQL("-{s} as {s}").format(s=sql.Identifier(s)) for s in STAGES]
     )
-    parts = _lead_stage_parts(req, None)
+    parts = _lead_stage_parts(req, None, live_calls=by_agents)
     parts += [
         sql.SQL("select {negated} from ({part}) as built").format(negated=negated, part=part)
-        for part in _lead_stage_parts(req, changed)
+        for part in _lead_stage_parts(req, changed, with_calls=not by_agents)
     ]
     parts.append(live.lead_stages_now(CALL_STAGE_FLAGS, STAGES, call_filters(req, "calls"), changed))
-    if swapped_only:
-        parts.append(live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls")))
+    parts.append(
+        _regrouped_lead_stages(req)
+        if by_agents
+        else live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls"))
+    )
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
-    classes = (
-        sql.SQL("with live_leads as materialized ({}) ").format(
+    classes = sql.SQL("with {} ").format(
+        live.agent_lead_ctes(call_filters(req, "calls"))
+        if by_agents
+        else sql.SQL("live_leads as materialized ({})").format(
             live.lead_stage_classes(MILESTONES, CALL_FLAGS, team=req.team_id is not None)
         )
-        if swapped_only
-        else sql.SQL("")
     )
     return sql.SQL(
         """
@@ -566,9 +581,14 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     ).format(classes=classes, sums=sums, parts=sql.SQL(" union all ").join(parts))
 
 
-def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> list[sql.Composable]:
+def _lead_stage_parts(
+    req: ReportRequest, only_leads: sql.Composable | None, with_calls: bool = True, live_calls: bool = False
+) -> list[sql.Composable]:
     """The marts' funnel stage counts per lead source (see lead_stages); with `only_leads`, the
     contribution of those leads alone, read from fct_leads (never the rollups, which know no leads).
+    Without `with_calls`, no part from fct_calls (under agent or team filters: the totals alone). With
+    `live_calls` (agent filters, the whole cohort), the calls part reads the built calls that stand as
+    built: not changed, of leads not in the query's CTE `regrouped_leads` (live.agent_lead_ctes).
 
     Cohort: leads created in the window (and the campaign). A lead reached a stage when one of its
     calls in the window that pass the filters qualifies. Three kinds of rows are added up:
@@ -638,6 +658,8 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
         )
     )
 
+    if not with_calls:
+        return parts
     if by_calls_only and only_leads is None and team_alone(req):
         parts += _team_stage_parts(req, whole_days)
     # Stages from the calls (fct_calls carries its lead's creation time, campaign and source): every
@@ -669,34 +691,78 @@ def _lead_stage_parts(req: ReportRequest, only_leads: sql.Composable | None) -> 
             ).format(
                 flags=CALL_STAGE_FLAGS,
                 arms=sql.SQL(" union all ").join(
-                    sql.SQL(
-                        """
-                    select * from marts.fct_calls as calls
+                    [
+                        sql.SQL(
+                            """
+                    select {columns} from marts.fct_calls as calls
                     where calls.tenant_id = %(tenant_id)s
                         and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
                         and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
                         {lead_campaign}
                         {call_scope}
                         {only_leads}
+                        {as_built}
                         {filters}
                         """
-                    ).format(
-                        lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
-                        if campaign_filter
-                        else sql.SQL(""),
-                        call_scope=call_scope,
-                        only_leads=sql.SQL("and calls.lead_id = {}").format(only_leads) if only_leads else sql.SQL(""),
-                        filters=filters,
-                    )
-                    for filters in filter_arms(req, "calls")
+                        ).format(
+                            columns=LEAD_CALL_COLUMNS,
+                            lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
+                            if campaign_filter
+                            else sql.SQL(""),
+                            call_scope=call_scope,
+                            only_leads=sql.SQL("and calls.lead_id = {}").format(only_leads)
+                            if only_leads
+                            else sql.SQL(""),
+                            as_built=live.UNCHANGED_CALLS_OF_KEPT_LEADS if live_calls else sql.SQL(""),
+                            filters=filters,
+                        )
+                        for filters in filter_arms(req, "calls")
+                    ]
                 ),
-                stage_counts=sql.SQL(", ").join(
-                    sql.SQL("count(*) filter (where lead_calls.{stage}) as {stage}").format(stage=sql.Identifier(s))
-                    for s in STAGES
-                ),
+                stage_counts=LEAD_STAGE_COUNTS,
             )
         )
     return parts
+
+
+def _regrouped_lead_stages(req: ReportRequest) -> sql.Composable:
+    """(lead_source, 0, stages...) under agent filters of the cohort leads regrouped (live.agent_lead_ctes):
+    their built calls that did not change and their changed calls as they stand (changed_now), in the
+    window and passing every filter. Their rows did not change since the build, so fct_calls and fct_leads
+    hold their creation time, campaign and source as they stand."""
+    lead_campaign = req.campaign_id is not None
+    return sql.SQL(
+        """
+        select lead_source, 0 as total_leads, {stage_counts}
+        from (
+            select calls.lead_id, calls.lead_source, {flags}
+            from (
+                select {columns} from marts.fct_calls as calls
+                where calls.tenant_id = %(tenant_id)s and calls.lead_id = {regrouped}
+                    and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                    and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
+                    {built_campaign}
+                    and calls.call_id <> all(%(live_call_ids)s)
+                    {filters}
+                union all
+                select {columns} from changed_now as calls
+                where calls.built_lead
+                    and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
+                    {built_campaign}
+                    and calls.lead_id = {regrouped}
+            ) as calls
+            group by calls.lead_id, calls.lead_source
+        ) as lead_calls
+        group by lead_source
+        """
+    ).format(
+        stage_counts=LEAD_STAGE_COUNTS,
+        flags=CALL_STAGE_FLAGS,
+        columns=LEAD_CALL_COLUMNS,
+        regrouped=live.REGROUPED_LEADS,
+        built_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s" if lead_campaign else ""),
+        filters=call_filters(req, "calls"),
+    )
 
 
 def _team_stage_parts(req: ReportRequest, whole_days: bool) -> list[sql.Composable]:
