@@ -512,3 +512,57 @@ def test_lead_reports_under_agents_follow_every_kind_of_change_on_the_next_reque
         ("update raw.calls set started_at = '2026-06-02 11:00+00', updated_at = now() where id = 71", ()),
     ]
     follow_steps(live_db, steps, shapes, LEAD_REPORTS)
+
+
+def test_attempts_of_a_long_lead_follow_changes_far_from_its_tail(live_db):
+    """§6.3 live, a lead with more built dials than attempt items: of its tail only the built dials up to
+    number 9 + its changed built dials are re-read, with its changed built dials past them (DECISIONLOG
+    86). Renumbering moves dials across the "10+" boundary both ways; a changed dial far past the cut
+    (re-dispositioned, moved in time, out of the window, blocked) must still move. The report must equal
+    the reference after each step."""
+    shapes = [
+        (DAY, START, END, {}),
+        ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
+        ({**DAY, "agent_ids[]": "3"}, START, END, {"agents": (3,)}),
+        ({**DAY, "agent_ids": "3,4"}, START, END, {"agents": (3, 4)}),
+        (LOCAL, LOCAL_START, LOCAL_END, {}),
+    ]
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # lead 3 (never dialed) gets 14 dials, ids 600-613 at 12:00 + n minutes: agents 3 and 4 in turn,
+        # every third answered and converted; replicated 10 minutes ago, so that after the build they are
+        # older than the live allowance (300 s) and stand as built
+        conn.execute(
+            "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at,"
+            " answered_at, result, talk_sec, disposition_code, updated_at)"
+            " select 600 + n, 1, 43, 3, 3 + n % 2, '0900000001', timestamptz '2026-06-01 12:00+00' + n * interval"
+            " '1 minute', case when n % 3 = 0 then timestamptz '2026-06-01 12:00+00' + n * interval '1 minute' end,"
+            " case when n % 3 = 0 then 'connected' else 'no_answer' end, case when n % 3 = 0 then 40 + n else 0 end,"
+            " case when n % 3 = 0 then 'sale' end, now() - interval '10 minutes' from generate_series(0, 13) as n"
+        )
+    build(live_db)
+    db.reset(api_url(live_db))
+    insert = (
+        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+        " result, talk_sec, disposition_code, updated_at) values (%s, 1, 43, 3, 3, '0900000001', %s, %s, %s, %s,"
+        " %s, now())"
+    )
+    steps = [
+        # a late dial before them all: every dial moves one up (attempt 9 into "10+")
+        (insert, (620, "2026-06-01 11:30+00", "2026-06-01 11:30+00", "connected", 50, "sale")),
+        # dial 612 (built attempt 13, far past the cut) is re-dispositioned and reassigned in place
+        (
+            "update raw.calls set result = 'connected', answered_at = started_at, talk_sec = 33,"
+            " disposition_code = 'callback', agent_id = 3, updated_at = now() where id = 612",
+            (),
+        ),
+        # dial 601 (built attempt 2) moves to lead 2: the dials after it move one down
+        ("update raw.calls set lead_id = 2, updated_at = now() where id = 601", ()),
+        # dial 613 (built attempt 14) moves in time before them all
+        ("update raw.calls set started_at = '2026-06-01 11:00+00', updated_at = now() where id = 613", ()),
+        # two dials in the middle stop being dials: attempts 10 and 11 come back under "10+"
+        ("update raw.calls set result = 'blocked', updated_at = now() where id in (605, 606)", ()),
+        # dial 611 leaves the UTC day (it still numbers its lead) and dial 610 leaves lead 3
+        ("update raw.calls set started_at = '2026-06-02 01:00+00', updated_at = now() where id = 611", ()),
+        ("update raw.calls set lead_id = 1, updated_at = now() where id = 610", ()),
+    ]
+    follow_steps(live_db, steps, shapes, [("attempts", "attempts")])

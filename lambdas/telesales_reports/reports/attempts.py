@@ -13,7 +13,12 @@ place is the lead's tail: its dials as built from there are negated, and its dia
 unchanged built dials and its changed dials as they stand) are added, numbered on from the number of its
 built dials before the tail, in the order of macros/attempt_numbers.sql. A changed dial before its
 lead's tail (or of a lead without one) keeps its built number: negated as built, added as it stands.
-Only the changed calls and the tails are read, never a lead's whole history.
+Only the changed calls and the tails are read, never a lead's whole history; and of a tail only its
+built dials numbered up to `last_moving` = 9 + the lead's changed built dials (DECISIONLOG 86), with
+its changed built dials past that. An unchanged built dial numbered higher stands in "10+" both as
+built and now (at most that many dials before it can have left), so removing and adding it changes
+nothing; a dial now placed after it is numbered 10 or more either way, since at least 9 - (the dials
+before the tail) unchanged built dials precede it in the tail.
 """
 
 from __future__ import annotations
@@ -65,9 +70,10 @@ def _dial(alias: str) -> str:
 # The changed dials' places among their leads' dials (module docstring), once per query:
 # changed_built: the changed calls as built that were dials with a number; changed_now: the changed calls
 # that are dials with a lead now, with their built number when they keep their lead and started_at;
-# tails: per lead, the first place (started_at, id) where its dials as built and now differ, and the
-# number of its built dials before it; tail_built: its built dials from there on; kept: the changed dials
-# before a tail (their numbers stay).
+# tails: per lead, the first place (started_at, id) where its dials as built and now differ, the number
+# of its built dials before it, and `last_moving`, the highest built number whose item may change (module
+# docstring); tail_built: its built dials from there on up to that number, and its changed built dials
+# past it; kept: the changed dials before a tail (their numbers stay).
 LIVE_PLACES = sql.SQL(
     f"""
     with changed_built as materialized (
@@ -100,8 +106,12 @@ LIVE_PLACES = sql.SQL(
     ),
     tails as materialized (
         select tail_starts.lead_id, tail_starts.started_at, tail_starts.call_id,
-            coalesce(before.attempt_number, 0) as prefix_dials
+            coalesce(before.attempt_number, 0) as prefix_dials,
+            {{merged}} - 1 + coalesce(changed_of_lead.dials, 0) as last_moving
         from tail_starts
+        left join (
+            select changed_built.lead_id, count(*) as dials from changed_built group by changed_built.lead_id
+        ) as changed_of_lead on changed_of_lead.lead_id = tail_starts.lead_id
         left join lateral (
             -- the lead's last built dial before the tail (fct_calls' index on tenant, lead and started_at)
             select built.attempt_number from marts.fct_calls as built
@@ -113,6 +123,8 @@ LIVE_PLACES = sql.SQL(
         ) as before on true
     ),
     tail_built as materialized (
+        -- the tail's built dials up to number last_moving (the first ones from the tail on: a lead's
+        -- numbers are consecutive in this order) ...
         select {_dial("built")}, built.attempt_number, tails.prefix_dials
         from tails
         cross join lateral (
@@ -120,7 +132,17 @@ LIVE_PLACES = sql.SQL(
             where of_lead.tenant_id = %(tenant_id)s and of_lead.lead_id = tails.lead_id
                 and (of_lead.started_at, of_lead.call_id) >= (tails.started_at, tails.call_id)
                 and of_lead.is_dial and of_lead.attempt_number is not null
+            order by of_lead.started_at, of_lead.call_id
+            limit greatest(tails.last_moving - tails.prefix_dials, 0)
         ) as built
+        union all
+        -- ... and its changed built dials past that number
+        select {_dial("built")}, built.attempt_number, tails.prefix_dials
+        from tails
+        inner join changed_built as moved
+            on moved.lead_id = tails.lead_id and moved.attempt_number > tails.last_moving
+                and (moved.started_at, moved.call_id) >= (tails.started_at, tails.call_id)
+        inner join marts.fct_calls as built on built.tenant_id = %(tenant_id)s and built.call_id = moved.call_id
     ),
     kept as materialized (
         -- the changed dials that keep their place: before their lead's tail, or of a lead without one
@@ -130,7 +152,7 @@ LIVE_PLACES = sql.SQL(
             and (tails.lead_id is null or (dial.started_at, dial.call_id) < (tails.started_at, tails.call_id))
     )
     """
-).format(live_dials=sql.SQL("intermediate.int_calls__attempts"))
+).format(live_dials=sql.SQL("intermediate.int_calls__attempts"), merged=sql.Literal(MERGED_FROM))
 
 
 def live_parts(req: ReportRequest) -> list[sql.Composable]:
