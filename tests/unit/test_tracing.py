@@ -3,11 +3,20 @@ and let the function's result and exceptions through unchanged."""
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from telesales_reports.tracing import UntracedProvider, make_tracer
+
+
+def finish(coroutine):
+    """The value of a coroutine that never suspends, driven without an event loop (the suite's browser
+    tests may leave one running in this thread, where asyncio.run refuses to start another)."""
+    try:
+        coroutine.send(None)
+    except StopIteration as done:
+        return done.value
+    coroutine.close()
+    raise AssertionError("the coroutine suspended")
 
 
 def test_an_untraced_tracer_passes_results_and_errors_through(monkeypatch):
@@ -34,7 +43,7 @@ def test_an_untraced_tracer_passes_results_and_errors_through(monkeypatch):
     assert handler({"tenant": 7}, None) == {"tenant": 7, "total": 42}
     with pytest.raises(ValueError, match="boom"):
         handler({"tenant": 7, "fail": True}, None)
-    assert asyncio.run(helper_async(1)) == 2
+    assert finish(helper_async(1)) == 2
 
 
 def test_the_untraced_provider_records_nothing():
@@ -52,6 +61,6 @@ def test_the_untraced_provider_records_nothing():
             inner.put_annotation("k", "v")
             return type(inner).__name__
 
-    assert asyncio.run(use_async()) == "UntracedSegment"
+    assert finish(use_async()) == "UntracedSegment"
     assert provider.put_annotation("k", 1) is None
     assert provider.patch(["requests"]) is None and provider.patch_all() is None
