@@ -21,26 +21,24 @@ def test_handler_import_does_not_load_heavy_modules():
     assert python_prints(code, POWERTOOLS_TRACE_DISABLED="false") == "UntracedProvider"
 
 
+def tracer_state(module: str, **env: str) -> str:
+    """In a fresh interpreter with `env`: `module`'s tracer provider class and whether the X-Ray SDK loaded."""
+    code = f"import sys, {module} as m; print(type(m.tracer.provider).__name__, 'aws_xray_sdk.core' in sys.modules)"
+    return python_prints(code, **env)
+
+
+def in_lambda(tmp_path, **env: str) -> dict[str, str]:
+    """The variables Lambda's runtime sets that the X-Ray SDK and Powertools check, plus `env`."""
+    return {"LAMBDA_TASK_ROOT": str(tmp_path), "AWS_LAMBDA_FUNCTION_NAME": "telesales-reports", **env}
+
+
 def test_the_snapshot_job_traces_the_same_way():
-    code = (
-        "import sys, telesales_reports.jobs.abandon_snapshot as j; "
-        "print(type(j.tracer.provider).__name__, 'aws_xray_sdk.core' in sys.modules)"
-    )
-    assert python_prints(code) == "UntracedProvider False"
+    assert tracer_state("telesales_reports.jobs.abandon_snapshot") == "UntracedProvider False"
 
 
 def test_in_lambda_with_tracing_disabled_the_xray_sdk_is_not_loaded(tmp_path):
-    code = (
-        "import sys, telesales_reports.api.handler as h; "
-        "print(type(h.tracer.provider).__name__, 'aws_xray_sdk.core' in sys.modules)"
-    )
-    loaded = python_prints(
-        code,
-        LAMBDA_TASK_ROOT=str(tmp_path),
-        AWS_LAMBDA_FUNCTION_NAME="telesales-reports",
-        POWERTOOLS_TRACE_DISABLED="true",
-    )
-    assert loaded == "UntracedProvider False"
+    env = in_lambda(tmp_path, POWERTOOLS_TRACE_DISABLED="true")
+    assert tracer_state("telesales_reports.api.handler", **env) == "UntracedProvider False"
 
 
 def test_under_lambdas_runtime_the_xray_sdk_builds_no_sampling_client(tmp_path):
@@ -53,10 +51,5 @@ def test_under_lambdas_runtime_the_xray_sdk_builds_no_sampling_client(tmp_path):
         "loaded = [m for m in ('botocore.session', 'botocore.client', 'boto3') if m in sys.modules]; "
         "print(h.tracer.provider is xray_recorder, type(xray_recorder.sampler).__name__, ','.join(loaded))"
     )
-    loaded = python_prints(
-        code,
-        LAMBDA_TASK_ROOT=str(tmp_path),
-        AWS_LAMBDA_FUNCTION_NAME="telesales-reports",
-        POWERTOOLS_TRACE_DISABLED="false",
-    )
+    loaded = python_prints(code, **in_lambda(tmp_path, POWERTOOLS_TRACE_DISABLED="false"))
     assert loaded == "True LocalSampler"

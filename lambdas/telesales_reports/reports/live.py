@@ -305,10 +305,14 @@ def agent_lead_ctes(call_filters: sql.Composable) -> sql.Composable:
     ).format(live_calls=LIVE_CALLS, filters=call_filters)
 
 
-WHOLE_LEADS = sql.SQL("any(array(select regrouped_leads.lead_id from regrouped_leads where regrouped_leads.whole))")
-REGROUPED_LEADS = sql.SQL(
-    "any(array(select regrouped_leads.lead_id from regrouped_leads where not regrouped_leads.whole))"
-)
+def regrouped_leads(whole: bool) -> sql.Composable:
+    """The `regrouped_leads` read whole from raw (`whole`) or regrouped (not), as the right-hand side of
+    `lead_id = ...`."""
+    return sql.SQL(
+        "any(array(select regrouped_leads.lead_id from regrouped_leads where {not_} regrouped_leads.whole))"
+    ).format(not_=sql.SQL("" if whole else "not"))
+
+
 # A built call (alias `calls`) that stands as built: not changed since the build, of a lead not regrouped.
 UNCHANGED_CALLS_OF_KEPT_LEADS = sql.SQL(
     "and calls.call_id <> all(%(live_call_ids)s)"

@@ -545,7 +545,7 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
     # swapped whole. Otherwise the leads live.lead_stage_classes marks are swapped whole (with a team,
     # against the lead's milestones for that team, fct_lead_teams) and the others gain stages.
     by_agents = bool(req.agent_ids)
-    changed = live.WHOLE_LEADS if by_agents else live.SWAPPED_LEADS
+    changed = live.regrouped_leads(whole=True) if by_agents else live.SWAPPED_LEADS
     negated = sql.SQL(", ").join(
         [sql.SQL("lead_source, -total_leads as total_leads")]
         + [sql.SQL("-{s} as {s}").format(s=sql.Identifier(s)) for s in STAGES]
@@ -677,52 +677,49 @@ def _lead_stage_parts(
                 " and foreign_calls.created_at >= %(window_start)s and foreign_calls.created_at < %(window_end)s)"
             )
         )
-        parts.append(
-            sql.SQL(
-                """
-                select lead_source, 0 as total_leads, {stage_counts}
-                from (
-                    select calls.lead_id, calls.lead_source, {flags}
-                    from ({arms}) as calls
-                    group by calls.lead_id, calls.lead_source
-                ) as lead_calls
-                group by lead_source
-                """
-            ).format(
-                flags=CALL_STAGE_FLAGS,
-                arms=sql.SQL(" union all ").join(
-                    [
-                        sql.SQL(
-                            """
-                    select {columns} from marts.fct_calls as calls
-                    where calls.tenant_id = %(tenant_id)s
-                        and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                        and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
-                        {lead_campaign}
-                        {call_scope}
-                        {only_leads}
-                        {as_built}
-                        {filters}
-                        """
-                        ).format(
-                            columns=LEAD_CALL_COLUMNS,
-                            lead_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s")
-                            if campaign_filter
-                            else sql.SQL(""),
-                            call_scope=call_scope,
-                            only_leads=sql.SQL("and calls.lead_id = {}").format(only_leads)
-                            if only_leads
-                            else sql.SQL(""),
-                            as_built=live.UNCHANGED_CALLS_OF_KEPT_LEADS if live_calls else sql.SQL(""),
-                            filters=filters,
-                        )
-                        for filters in filter_arms(req, "calls")
-                    ]
-                ),
-                stage_counts=LEAD_STAGE_COUNTS,
-            )
-        )
+        only = sql.SQL("and calls.lead_id = {}").format(only_leads) if only_leads else sql.SQL("")
+        as_built = live.UNCHANGED_CALLS_OF_KEPT_LEADS if live_calls else sql.SQL("")
+        parts.append(_per_lead_stages(_cohort_calls(req, sql.SQL(" ").join([call_scope, only, as_built]))))
     return parts
+
+
+def _lead_campaign(req: ReportRequest) -> sql.Composable:
+    """The campaign filter on a cohort call's lead (`calls.lead_campaign_id`), when there is one."""
+    return sql.SQL("and calls.lead_campaign_id = %(campaign_id)s" if req.campaign_id is not None else "")
+
+
+def _cohort_calls(req: ReportRequest, where: sql.Composable) -> sql.Composable:
+    """The cohort's calls in the window that pass every filter, from fct_calls (which carries each call's
+    lead's creation time, campaign and source), one arm per filter_arms alternative; `where` adds
+    conditions on `calls`."""
+    return sql.SQL(" union all ").join(
+        sql.SQL(
+            """
+            select {columns} from marts.fct_calls as calls
+            where calls.tenant_id = %(tenant_id)s
+                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
+                and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
+                {lead_campaign} {where} {filters}
+            """
+        ).format(columns=LEAD_CALL_COLUMNS, lead_campaign=_lead_campaign(req), where=where, filters=filters)
+        for filters in filter_arms(req, "calls")
+    )
+
+
+def _per_lead_stages(calls: sql.Composable) -> sql.Composable:
+    """(lead_source, 0, stages...): the leads of `calls` (rows of LEAD_CALL_COLUMNS) grouped per lead, and
+    per lead source those that reached each stage."""
+    return sql.SQL(
+        """
+        select lead_source, 0 as total_leads, {stage_counts}
+        from (
+            select calls.lead_id, calls.lead_source, {flags}
+            from ({calls}) as calls
+            group by calls.lead_id, calls.lead_source
+        ) as lead_calls
+        group by lead_source
+        """
+    ).format(stage_counts=LEAD_STAGE_COUNTS, flags=CALL_STAGE_FLAGS, calls=calls)
 
 
 def _regrouped_lead_stages(req: ReportRequest) -> sql.Composable:
@@ -730,39 +727,27 @@ def _regrouped_lead_stages(req: ReportRequest) -> sql.Composable:
     their built calls that did not change and their changed calls as they stand (changed_now), in the
     window and passing every filter. Their rows did not change since the build, so fct_calls and fct_leads
     hold their creation time, campaign and source as they stand."""
-    lead_campaign = req.campaign_id is not None
-    return sql.SQL(
+    regrouped = live.regrouped_leads(whole=False)
+    built = _cohort_calls(
+        req,
+        sql.SQL("and calls.lead_id = {regrouped} and calls.call_id <> all(%(live_call_ids)s)").format(
+            regrouped=regrouped
+        ),
+    )
+    now = sql.SQL(
         """
-        select lead_source, 0 as total_leads, {stage_counts}
-        from (
-            select calls.lead_id, calls.lead_source, {flags}
-            from (
-                select {columns} from marts.fct_calls as calls
-                where calls.tenant_id = %(tenant_id)s and calls.lead_id = {regrouped}
-                    and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
-                    and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
-                    {built_campaign}
-                    and calls.call_id <> all(%(live_call_ids)s)
-                    {filters}
-                union all
-                select {columns} from changed_now as calls
-                where calls.built_lead
-                    and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
-                    {built_campaign}
-                    and calls.lead_id = {regrouped}
-            ) as calls
-            group by calls.lead_id, calls.lead_source
-        ) as lead_calls
-        group by lead_source
+        select {columns} from changed_now as calls
+        where calls.built_lead
+            and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
+            {lead_campaign}
+            and calls.lead_id = {regrouped}
         """
     ).format(
-        stage_counts=LEAD_STAGE_COUNTS,
-        flags=CALL_STAGE_FLAGS,
         columns=LEAD_CALL_COLUMNS,
-        regrouped=live.REGROUPED_LEADS,
-        built_campaign=sql.SQL("and calls.lead_campaign_id = %(campaign_id)s" if lead_campaign else ""),
-        filters=call_filters(req, "calls"),
+        lead_campaign=_lead_campaign(req),
+        regrouped=regrouped,
     )
+    return _per_lead_stages(sql.SQL("{built} union all {now}").format(built=built, now=now))
 
 
 def _team_stage_parts(req: ReportRequest, whole_days: bool) -> list[sql.Composable]:
