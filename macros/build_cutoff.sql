@@ -1,6 +1,9 @@
 {% macro build_cutoff() -%}
-    {#- The instant this build read raw from (var build_cutoff, the database clock the build command takes
-        before dbt starts; dbt's own start when run by hand). Checks against raw count only the rows
-        changed before it: rows replicated while the build runs are the next build's. -#}
-    '{{ var("build_cutoff", run_started_at) }}'::timestamptz
+    {#- The instant this build read raw from (TELESALES_BUILD_CUTOFF, the database clock the build command
+        takes before dbt starts; dbt's own start when run by hand). Checks against raw count only the rows
+        changed before it: rows replicated while the build runs are the next build's. Read only while dbt
+        executes (an environment variable, not a var): a value that changes every build would otherwise
+        make dbt re-parse the whole project every build. -#}
+    {%- set given = env_var('TELESALES_BUILD_CUTOFF', '') if execute else '' -%}
+    '{{ given or run_started_at }}'::timestamptz
 {%- endmacro %}

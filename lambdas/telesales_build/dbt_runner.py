@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
+import shutil
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 import psycopg
 import yaml
@@ -30,6 +33,10 @@ from .warehouse_state import (
 )
 
 BUILD_LOCK_KEY = "telesales_reports.dbt_build"
+
+# Per-build values the macros read with env_var() only while dbt executes (macros/build_cutoff.sql,
+# macros/audit_scope.sql): as `--vars` they would make dbt re-parse the whole project on every build.
+BUILD_ENV = ("TELESALES_BUILD_CUTOFF", "TELESALES_AUDIT_SCOPE")
 
 
 class BuildLocked(RuntimeError):
@@ -52,6 +59,7 @@ class BuildResult:
     errors: list[str] = field(default_factory=list)
     failed_nodes: list[str] = field(default_factory=list)
     full_refresh_fallback: bool = False
+    reparsed: bool = False  # dbt found a parse state it could not use and parsed the whole project
 
 
 def dbt_env(url: str) -> dict[str, str]:
@@ -89,21 +97,62 @@ def with_settings_vars(args: Sequence[str]) -> list[str]:
     return [*args, "--vars", json.dumps(settings_vars() | given)]
 
 
+PARSE_STATES = "parse-states"  # under dbt's target path: the parse state each database's builds reuse
+
+
+def _parse_state(url: str, args: Sequence[str]) -> Path:
+    """Where dbt's parse state for this database and these arguments' vars is kept between runs.
+
+    dbt re-parses the whole project (about 7 s) when the profile (the database's name is part of it)
+    or `--vars` differ from its last run, whatever database that was. A copy of its partial-parse file
+    per (connection, vars) lets the next build of the same database start from its own state; dbt
+    still checks every file's hash and re-parses what changed. Per-build values (the cutoff, the audit
+    scope) travel as environment variables read only at execution (BUILD_ENV), never as vars."""
+    params = parse_url(url)
+    vars_given = args[list(args).index("--vars") + 1] if "--vars" in args else ""
+    key = json.dumps([params.host, params.port, params.user, params.dbname, vars_given])
+    target = project_root() / os.environ.get("DBT_TARGET_PATH", "target")  # dbt's own rule: relative to the project
+    return target / PARSE_STATES / (hashlib.sha256(key.encode()).hexdigest()[:16] + ".msgpack")
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` for the duration (dbt reads env_var() from the process environment)."""
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 def run_dbt(
     args: Sequence[str],
     url: str | None = None,
     on_node: Callable[[str, str, float], None] | None = None,
+    build_env: dict[str, str] | None = None,
 ) -> BuildResult:
-    """Invoke dbt with the project's profile; raise BuildFailed when dbt does not succeed."""
+    """Invoke dbt with the project's profile; raise BuildFailed when dbt does not succeed. `build_env`:
+    the values of BUILD_ENV for this run (unset otherwise, so a run by hand takes the defaults)."""
     from dbt.cli.main import dbtRunner
 
     url = url or require_url()
     os.environ.update(dbt_env(url))
     root = str(project_root())
+    args = with_settings_vars(args)
+    state = _parse_state(url, args)
+    if state.is_file():
+        args = [*args, "--partial-parse-file-path", str(state)]
     result = BuildResult(seconds=0.0)
 
     def callback(event) -> None:
         name = event.info.name
+        if name == "UnableToPartialParse":
+            result.reparsed = True
         if name == "NodeFinished":
             node = event.data.node_info
             status, elapsed = node.node_status, 0.0
@@ -120,10 +169,16 @@ def run_dbt(
             if on_node:
                 on_node(node.unique_id, status, elapsed)
 
-    started = time.perf_counter()
+    started, wall = time.perf_counter(), time.time()
     runner = dbtRunner(callbacks=[callback])
-    res = runner.invoke([*with_settings_vars(args), "--project-dir", root, "--profiles-dir", root, "--quiet"])
+    values = {name: "" for name in BUILD_ENV} | (build_env or {})
+    with _environment(values):
+        res = runner.invoke([*args, "--project-dir", root, "--profiles-dir", root, "--quiet"])
     result.seconds = time.perf_counter() - started
+    written = state.parent.parent / "partial_parse.msgpack"
+    if written.is_file() and written.stat().st_mtime >= wall - 1:  # this run's parse (a failed build's too)
+        state.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(written, state)
     if not res.success:
         detail = "; ".join(result.errors[:10]) or (str(res.exception) if res.exception else "see dbt logs")
         raise BuildFailed(f"DBT BUILD FAILED: {detail}", result.failed_nodes)
@@ -193,8 +248,9 @@ def _dbt_build(
     cutoff = database_now(url)
     args = ["build", *(["--select", select] if select else []), *(["--full-refresh"] if full_refresh else [])]
     scope = audit.WHOLE if whole_audit or full_refresh else audit.CHANGED
-    args += ["--vars", json.dumps({"build_cutoff": cutoff.isoformat(), "marts_schema": BUILDING, "audit_scope": scope})]
-    return run_dbt(args, url=url, on_node=on_node), cutoff
+    args += ["--vars", json.dumps({"marts_schema": BUILDING})]
+    values = {"TELESALES_BUILD_CUTOFF": cutoff.isoformat(), "TELESALES_AUDIT_SCOPE": scope}
+    return run_dbt(args, url=url, on_node=on_node, build_env=values), cutoff
 
 
 def _publish(url: str, cutoff: datetime, full_refresh: bool, whole_audit: bool = True) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import psycopg
 
 from telesales_build.bootstrap import ensure_schema
@@ -89,11 +91,11 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
     monkeypatch.setenv("TELESALES_RANDOM_PAGE_COST", "2.5")
     get_settings.cache_clear()
     try:
-        args = with_settings_vars(["build", "--vars", '{"audit_scope": "changed"}'])
+        args = with_settings_vars(["build", "--vars", '{"marts_schema": "marts_next"}'])
         assert json.loads(args[-1]) == {
             "short_call_threshold_sec": 10,
             "random_page_cost": 2.5,
-            "audit_scope": "changed",
+            "marts_schema": "marts_next",
         }
     finally:
         monkeypatch.delenv("TELESALES_RANDOM_PAGE_COST")
@@ -109,3 +111,35 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
         assert "{{ plan_for_index_probes() }}" in hooks, node["name"]
     macro = manifest["macros"]["macro.telesales_reports.plan_for_index_probes"]["macro_sql"]
     assert "set_config('random_page_cost', '{{ var(\"random_page_cost\") | float }}', true)" in macro
+
+
+def _compiled_test(name: str) -> str:
+    from telesales_build.paths import project_root
+
+    return next((project_root() / "target" / "run").rglob(f"{name}.sql")).read_text()
+
+
+def test_a_databases_next_build_reuses_its_parse_yet_reads_its_own_cutoff_and_audit_scope(fresh_database):
+    """DECISIONLOG 87: the cutoff and the audit scope reach dbt as environment variables read while it
+    executes, and dbt's parse state is kept per database, so a build after another database's does
+    not re-parse the project; the SQL it runs still carries this build's cutoff and scope."""
+    import re
+
+    first, second = fresh_database("parse_first"), fresh_database("parse_second")
+    for url in (first, second):
+        ensure_schema(url)
+        contract_rows().load(url)
+        build(url, full_refresh=True)
+    for url, whole in ((first, False), (second, True), (first, True), (first, False)):
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("update raw.calls set talk_sec = talk_sec + 1, updated_at = now() where id = 9")
+        result = build(url, whole_audit=whole)
+        assert not result.reparsed, url
+        with psycopg.connect(url) as conn:
+            cutoff = conn.execute("select max(cutoff_at) from ops.warehouse_builds").fetchone()[0]
+        literal = re.search(
+            r"updated_at < '([^']+)'::timestamptz", _compiled_test("assert_fct_calls_matches_raw_calls")
+        )
+        assert datetime.fromisoformat(literal.group(1)) == cutoff
+        audited = _compiled_test("warn_call_durations_out_of_range")
+        assert ("dbt_loaded_at = '" in audited) is not whole, audited
