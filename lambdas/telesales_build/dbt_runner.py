@@ -100,7 +100,7 @@ def with_settings_vars(args: Sequence[str]) -> list[str]:
 PARSE_STATES = "parse-states"  # under dbt's target path: the parse state each database's builds reuse
 
 
-def _parse_state(url: str, args: Sequence[str]) -> Path:
+def _parse_state(url: str, args: list[str]) -> Path:
     """Where dbt's parse state for this database and these arguments' vars is kept between runs.
 
     dbt re-parses the whole project (about 7 s) when the profile (the database's name is part of it)
@@ -109,15 +109,16 @@ def _parse_state(url: str, args: Sequence[str]) -> Path:
     still checks every file's hash and re-parses what changed. Per-build values (the cutoff, the audit
     scope) travel as environment variables read only at execution (BUILD_ENV), never as vars."""
     params = parse_url(url)
-    vars_given = args[list(args).index("--vars") + 1] if "--vars" in args else ""
+    vars_given = args[args.index("--vars") + 1] if "--vars" in args else ""
     key = json.dumps([params.host, params.port, params.user, params.dbname, vars_given])
     target = project_root() / os.environ.get("DBT_TARGET_PATH", "target")  # dbt's own rule: relative to the project
     return target / PARSE_STATES / (hashlib.sha256(key.encode()).hexdigest()[:16] + ".msgpack")
 
 
 @contextlib.contextmanager
-def _environment(values: dict[str, str]) -> Iterator[None]:
-    """os.environ with `values` for the duration (dbt reads env_var() from the process environment)."""
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """os.environ with `values` for the duration, as it was afterwards (dbt reads env_var() and its
+    DBT_* settings from the process environment)."""
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -172,7 +173,7 @@ def run_dbt(
     started, wall = time.perf_counter(), time.time()
     runner = dbtRunner(callbacks=[callback])
     values = {name: "" for name in BUILD_ENV} | (build_env or {})
-    with _environment(values):
+    with environment(values):
         res = runner.invoke([*args, "--project-dir", root, "--profiles-dir", root, "--quiet"])
     result.seconds = time.perf_counter() - started
     written = state.parent.parent / "partial_parse.msgpack"

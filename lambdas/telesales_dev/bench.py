@@ -1258,11 +1258,14 @@ def main(args: Any) -> int:
     url = ensure_database(database_url(), name)
     _log(f"benchmark database: {name}")
 
+    from telesales_build.dbt_runner import environment
+
     # dbt artefacts of the benchmark go beside the output, not into the shared target/ folder.
-    saved_env = {k: os.environ.get(k) for k in ("DBT_TARGET_PATH", "DBT_LOG_PATH")}
-    os.environ.setdefault("DBT_TARGET_PATH", str((output.parent / "dbt-target").resolve()))
-    os.environ.setdefault("DBT_LOG_PATH", str((output.parent / "dbt-logs").resolve()))
-    try:
+    dbt_paths = {
+        "DBT_TARGET_PATH": os.environ.get("DBT_TARGET_PATH") or str((output.parent / "dbt-target").resolve()),
+        "DBT_LOG_PATH": os.environ.get("DBT_LOG_PATH") or str((output.parent / "dbt-logs").resolve()),
+    }
+    with environment(dbt_paths):
         dataset = prepare_dataset(url, opts, bool(getattr(args, "reuse", False)))
         dataset["days"] = opts.days
         _log("dbt build --full-refresh ...")
@@ -1272,12 +1275,6 @@ def main(args: Any) -> int:
         _log(f"appended {appended}; incremental dbt build ...")
         incremental = timed_build(url, full_refresh=False)
         _log(f"incremental build {incremental['seconds']:.1f}s{' FAILED' if incremental['error'] else ''}")
-    finally:
-        for key, value in saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     builds = {
         "full_seconds": full["seconds"],
         "incremental_seconds": incremental["seconds"],
