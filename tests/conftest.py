@@ -10,11 +10,31 @@ from urllib.parse import urlparse, urlunparse
 import psycopg
 import pytest
 
+from telesales_build.connection_url import configured_url
+from telesales_build.paths import data_dir, project_root
 from telesales_dev.embedded_db import database_url
 from telesales_reports.db import connection as db
 from tests.contract_data import contract_rows
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A parallel worker (pytest-xdist, as `bash run test` runs the suite) gets an embedded PostgreSQL
+    and a Citus cluster of its own (a data folder per worker) and its own dbt target and log folders:
+    the suites create, rename and drop cluster-wide roles and terminate backends, and every dbt run
+    rewrites its target folder's manifest and compiled SQL."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return
+    if configured_url():
+        raise pytest.UsageError(
+            "parallel test workers each start an embedded PostgreSQL: unset DATABASE_URL"
+            " (and TELESALES_DB_*) or run one process (-n 0)"
+        )
+    os.environ["TELESALES_DATA_DIR"] = str(data_dir() / "workers" / worker)
+    os.environ["DBT_TARGET_PATH"] = str(project_root() / "target" / "workers" / worker)
+    os.environ["DBT_LOG_PATH"] = str(project_root() / "logs" / "workers" / worker)
 
 
 def _with_dbname(url: str, dbname: str) -> str:

@@ -11,8 +11,7 @@ import functools
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from .dbt_runner import run_dbt
-from .paths import project_root
+from .dbt_runner import run_dbt, target_path
 
 SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 
@@ -20,7 +19,7 @@ SITE_FILES = ("index.html", "manifest.json", "catalog.json")
 def generate(url: str) -> Path:
     """Run `dbt docs generate`; return the folder holding the site."""
     run_dbt(["docs", "generate"], url=url)
-    target = project_root() / "target"
+    target = target_path()
     missing = [name for name in SITE_FILES if not (target / name).is_file()]
     if missing:
         raise RuntimeError(f"dbt docs generate wrote no {', '.join(missing)} in {target}")

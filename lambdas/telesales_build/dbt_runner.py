@@ -100,6 +100,12 @@ def with_settings_vars(args: Sequence[str]) -> list[str]:
 PARSE_STATES = "parse-states"  # under dbt's target path: the parse state each database's builds reuse
 
 
+def target_path() -> Path:
+    """dbt's target folder (manifest, compiled SQL, parse states): DBT_TARGET_PATH, relative to the
+    project as dbt resolves it, else `target/`."""
+    return project_root() / os.environ.get("DBT_TARGET_PATH", "target")
+
+
 def _parse_state(url: str, args: list[str]) -> Path:
     """Where dbt's parse state for this database and these arguments' vars is kept between runs.
 
@@ -111,8 +117,7 @@ def _parse_state(url: str, args: list[str]) -> Path:
     params = parse_url(url)
     vars_given = args[args.index("--vars") + 1] if "--vars" in args else ""
     key = json.dumps([params.host, params.port, params.user, params.dbname, vars_given])
-    target = project_root() / os.environ.get("DBT_TARGET_PATH", "target")  # dbt's own rule: relative to the project
-    return target / PARSE_STATES / (hashlib.sha256(key.encode()).hexdigest()[:16] + ".msgpack")
+    return target_path() / PARSE_STATES / (hashlib.sha256(key.encode()).hexdigest()[:16] + ".msgpack")
 
 
 @contextlib.contextmanager

@@ -28,6 +28,7 @@ from pathlib import Path
 import psycopg
 
 from telesales_build.paths import data_dir, project_root
+from telesales_dev.embedded_db import exclusive
 
 CITUS_VERSION = "14.0.1"
 CITUS_EXTENSION_VERSION = "14.0-1"  # the release's extension version (citus.control default_version)
@@ -180,9 +181,18 @@ def _run_logged(args: list[str], cwd: Path, log: Path, env: dict[str, str]) -> N
 
 
 def ensure_citus(source: Path | None = None) -> bool:
-    """Compile and install Citus into the embedded PostgreSQL unless it is there; True when it built."""
+    """Compile and install Citus into the embedded PostgreSQL unless it is there; True when it built.
+    One build at a time per PostgreSQL installation: parallel test workers (each with a cluster of
+    its own) or two `cluster up` share the installation's lib and share folders."""
     if citus_installed():
         return False
+    with exclusive(Path(_pg_config("--pkglibdir")) / ".citus-build.lock"):
+        if citus_installed():  # built by whoever held the lock
+            return False
+        return _build_citus(source)
+
+
+def _build_citus(source: Path | None) -> bool:
     source = source or default_citus_source()
     if source is None or not Path(source).exists():
         raise ClusterError(

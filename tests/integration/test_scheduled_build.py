@@ -20,7 +20,7 @@ from moto import mock_aws
 
 from telesales_build import build_runs, dbt_docs
 from telesales_build.bootstrap import ensure_schema
-from telesales_build.dbt_runner import BUILD_LOCK_KEY
+from telesales_build.dbt_runner import BUILD_LOCK_KEY, target_path
 from telesales_build.paths import project_root
 from telesales_build.scheduled import scheduled_build
 from tests.contract_data import contract_rows
@@ -172,6 +172,6 @@ def test_exposure_owners_follow_the_configuration(contract_db: str) -> None:
     from telesales_build.dbt_runner import run_dbt
 
     run_dbt(["parse", "--vars", '{"bi_owner_name": "Acme BI", "bi_owner_email": "bi@acme.test"}'], url=contract_db)
-    manifest = json.loads((project_root() / "target" / "manifest.json").read_text(encoding="utf-8"))
+    manifest = json.loads((target_path() / "manifest.json").read_text(encoding="utf-8"))
     owners = {e["name"]: e["owner"] for e in manifest["exposures"].values()}
     assert owners["bi_tools"] == {"name": "Acme BI", "email": "bi@acme.test"}
