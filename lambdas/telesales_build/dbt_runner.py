@@ -147,7 +147,6 @@ def run_dbt(
     from dbt.cli.main import dbtRunner
 
     url = url or require_url()
-    os.environ.update(dbt_env(url))
     root = str(project_root())
     args = with_settings_vars(args)
     state = _parse_state(url, args)
@@ -177,7 +176,9 @@ def run_dbt(
 
     started, wall = time.perf_counter(), time.time()
     runner = dbtRunner(callbacks=[callback])
-    values = {name: "" for name in BUILD_ENV} | (build_env or {})
+    # the profile's connection values and the per-build values, for this run only (none leaks into the
+    # process: a later configured_url() would read TELESALES_DB_* as a database of its own)
+    values = dbt_env(url) | {name: "" for name in BUILD_ENV} | (build_env or {})
     with environment(values):
         res = runner.invoke([*args, "--project-dir", root, "--profiles-dir", root, "--quiet"])
     result.seconds = time.perf_counter() - started
