@@ -16,12 +16,10 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from . import build_runs
-from .dbt_runner import BuildFailed, BuildLocked, build, run_dbt
-from .paths import project_root
+from .dbt_runner import BuildFailed, BuildLocked, build, run_dbt, target_path
 
 ARTIFACTS = ("run_results.json", "manifest.json", "sources.json")
 FRESHNESS_ORDER = ("pass", "warn", "error", "runtime error")
@@ -32,10 +30,6 @@ def emit(event: str, **fields: Any) -> dict[str, Any]:
     line = {"event": event, **fields}
     print(json.dumps(line, separators=(",", ":"), default=str), flush=True)
     return line
-
-
-def target_dir() -> Path:
-    return project_root() / "target"
 
 
 def summarise_freshness(sources_json: dict[str, Any]) -> dict[str, Any]:
@@ -60,7 +54,7 @@ def summarise_freshness(sources_json: dict[str, Any]) -> dict[str, Any]:
 
 def check_source_freshness(url: str) -> dict[str, Any]:
     """Run `dbt source freshness`; a stale source never stops the build (it is reported)."""
-    sources = target_dir() / "sources.json"
+    sources = target_path() / "sources.json"
     sources.unlink(missing_ok=True)
     try:
         run_dbt(["source", "freshness"], url=url)
@@ -84,7 +78,7 @@ def upload_artifacts(uri: str, run: build_runs.BuildRun, client: Any | None = No
 
         client = boto3.client("s3")
     for name in ARTIFACTS:
-        path = target_dir() / name
+        path = target_path() / name
         if path.exists():
             client.put_object(
                 Bucket=bucket,
