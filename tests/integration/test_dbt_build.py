@@ -112,8 +112,22 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
 
 
 def _compiled_test(name: str) -> str:
-
     return next((target_path() / "run").rglob(f"{name}.sql")).read_text()
+
+
+def test_a_dbt_run_leaves_the_process_environment_as_it_found_it(contract_db, monkeypatch):
+    """The profile's connection values (TELESALES_DB_*) and the per-build values are set for the dbt run
+    only: left behind, configured_url() would read TELESALES_DB_* as the database once DATABASE_URL is
+    unset."""
+    import os
+
+    from telesales_build.dbt_runner import run_dbt
+
+    for name in [n for n in os.environ if n.startswith("TELESALES_DB_")]:
+        monkeypatch.delenv(name)
+    before = dict(os.environ)
+    run_dbt(["parse"], url=contract_db)
+    assert dict(os.environ) == before
 
 
 def test_a_databases_next_build_reuses_its_parse_yet_reads_its_own_cutoff_and_audit_scope(fresh_database):
