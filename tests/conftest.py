@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
 from collections.abc import Iterator
 from urllib.parse import urlparse, urlunparse
 
@@ -35,6 +36,18 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["TELESALES_DATA_DIR"] = str(data_dir() / "workers" / worker)
     os.environ["DBT_TARGET_PATH"] = str(project_root() / "target" / "workers" / worker)
     os.environ["DBT_LOG_PATH"] = str(project_root() / "logs" / "workers" / worker)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every item's node ID names it whole, and no two items share one. schemathesis' items (test_fuzz.py, one per operation) come
+    out of pytest 9.2 with the bare function's ID, 13 items under one ID; pytest-xdist schedules by ID
+    and ran only one of them. The ID gets the item's name, as pytest's own parametrized items have."""
+    for item in items:
+        if item.nodeid.rpartition("::")[2] != item.name:
+            item._id = item.parent.id.child(item.name)  # how pytest names a node from its parent
+    shared = [nodeid for nodeid, n in Counter(item.nodeid for item in items).items() if n > 1]
+    if shared:  # a parallel run would silently run one item of each
+        raise pytest.UsageError(f"test items share a node ID: {shared[:5]}")
 
 
 def _with_dbname(url: str, dbname: str) -> str:
