@@ -191,6 +191,29 @@ CATALOGUE: list[Bad] = [
         status=200,
     ),
     # --- leap days ----------------------------------------------------------------------------
+    # The calendar's first days: the 7-day and daily periods the rollups are read in start before year 1
+    # there (caller-ID health and carrier health answered 500), and every report answers them empty.
+    *(
+        Bad(f"year-1-{report}", report, [("date_from", "0001-01-01"), ("date_to", "0001-02-15")], status=200)
+        for report in (
+            "dashboard",
+            "disposition-breakdown",
+            "agent-performance",
+            "funnel",
+            "caller-id-health",
+            "hour-dow-heatmap",
+            "lead-source-attribution",
+            "time-series",
+            "attempts",
+            "carrier-health",
+        )
+    ),
+    Bad(
+        "year-1-offset-time-series",
+        "time-series",
+        [("date_from", "0001-01-01T05:45:00+05:45"), ("date_to", "0001-01-03"), ("group_by", "week")],
+        status=200,
+    ),
     Bad("leap-2028", "dashboard", [("date_from", "2028-02-29"), ("date_to", "2028-02-29")], status=200),
     Bad(
         "leap-2027-from",

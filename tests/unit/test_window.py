@@ -105,3 +105,54 @@ def test_a_90_day_window_reads_whole_weeks_and_the_days_around_them():
     assert pieces.coarse == (datetime(2026, 9, 5, tzinfo=UTC), datetime(2026, 11, 28, tzinfo=UTC))
     assert pieces.slots == ((start, datetime(2026, 9, 5, tzinfo=UTC)), (datetime(2026, 11, 28, tzinfo=UTC), end))
     assert pieces.edges == ()
+
+
+# Windows anywhere on the calendar, to the microsecond: a request may name any ISO date, year 1 and 9999
+# included, and the periods around such a window start before year 1 or end after 9999.
+FIRST, LAST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+SPAN = (LAST - FIRST) // timedelta(microseconds=1)
+
+
+def _calendar_window(start: int, length: int, at_the_end: bool) -> tuple[datetime, datetime]:
+    """A window of `length` microseconds `start` microseconds into the calendar, clamped to it; or, with
+    `at_the_end`, as far from its end."""
+    if at_the_end:
+        start = SPAN - start
+    lo, hi = max(0, min(start, SPAN - 1)), max(1, min(start + length, SPAN))
+    return FIRST + timedelta(microseconds=lo), FIRST + timedelta(microseconds=hi)
+
+
+calendar_windows = st.builds(
+    _calendar_window,
+    st.one_of(st.integers(0, 30 * DAY_SECONDS * 1_000_000), st.integers(0, SPAN)),
+    st.integers(min_value=1, max_value=91 * DAY_SECONDS * 1_000_000),
+    st.booleans(),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    window=calendar_windows,
+    grains=st.sampled_from([(None, SLOT_SECONDS), (DAY_SECONDS, SLOT_SECONDS), (WEEK_SECONDS, DAY_SECONDS)]),
+)
+def test_windows_at_the_edges_of_the_calendar_tile_exactly(window, grains):
+    start, end = window
+    pieces = decompose(start, end, grains[0], slot_seconds=grains[1])
+    parts = sorted(ranges(pieces))
+    assert all(lo < hi for lo, hi in parts)
+    assert parts[0][0] == start and parts[-1][1] == end
+    assert all(a[1] == b[0] for a, b in zip(parts, parts[1:], strict=False))
+
+
+def test_a_window_in_the_first_week_of_year_1_is_cut_like_any_other():
+    # the 7-day period holding 0001-01-01 starts in year 0, which no datetime holds (it answered 500)
+    start, end = datetime(1, 1, 1, tzinfo=UTC), datetime(1, 3, 1, tzinfo=UTC)
+    pieces = decompose(start, end, WEEK_SECONDS, slot_seconds=DAY_SECONDS)
+    assert pieces.coarse is not None and pieces.coarse[0].weekday() == 5
+    assert sorted(ranges(pieces))[0][0] == start
+    last_day = datetime(9999, 12, 31, 12, tzinfo=UTC)
+    assert decompose(last_day, LAST, DAY_SECONDS) == Pieces(
+        None,
+        ((datetime(9999, 12, 31, 12, tzinfo=UTC), datetime(9999, 12, 31, 23, 45, tzinfo=UTC)),),
+        ((datetime(9999, 12, 31, 23, 45, tzinfo=UTC), LAST),),
+    )

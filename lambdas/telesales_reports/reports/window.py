@@ -15,22 +15,31 @@ DAY_SECONDS = 86400
 WEEK_SECONDS = 7 * DAY_SECONDS
 # The origin of every period, as in the marts (macros/utc_bin.sql: date_bin from 2000-01-01 00:00 UTC, a
 # Saturday): a 7-day period starts on a Saturday; 15 minutes and days fall the same from any midnight.
-ORIGIN = datetime(2000, 1, 1, tzinfo=UTC).timestamp()
+ORIGIN = datetime(2000, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
 
 
-def _floor(moment: datetime, seconds: int) -> datetime:
-    """Start of the UTC period of `seconds` (15 minutes, a day, 7 days) that holds `moment`."""
-    since = moment.timestamp() - ORIGIN
-    return datetime.fromtimestamp(ORIGIN + since - since % seconds, tz=UTC)
+def _offset(moment: datetime) -> int:
+    """`moment` as whole microseconds since ORIGIN: exact (a float timestamp is not, to the microsecond, far
+    from 1970), and free of the datetime range, which a period around year 1 or 9999 can leave."""
+    return (moment - ORIGIN) // _MICROSECOND
 
 
-def _ceil(moment: datetime, seconds: int) -> datetime:
-    floor = _floor(moment, seconds)
-    return floor if floor == moment else floor + timedelta(seconds=seconds)
+def _at(offset: int) -> datetime:
+    return ORIGIN + offset * _MICROSECOND
+
+
+def _floor(offset: int, seconds: int) -> int:
+    """Start (an _offset) of the UTC period of `seconds` (15 minutes, a day, 7 days) that holds `offset`."""
+    return offset - offset % (seconds * 1_000_000)
+
+
+def _ceil(offset: int, seconds: int) -> int:
+    return -_floor(-offset, seconds)
 
 
 def is_day_aligned(moment: datetime) -> bool:
-    return moment.timestamp() % DAY_SECONDS == 0
+    return _offset(moment) % (DAY_SECONDS * 1_000_000) == 0
 
 
 @dataclass(frozen=True)
@@ -45,13 +54,17 @@ class Pieces:
 def decompose(start: datetime, end: datetime, coarse_seconds: int | None, slot_seconds: int = SLOT_SECONDS) -> Pieces:
     """Cut [start, end): the middle in whole `coarse_seconds` periods (if any), then whole slots, and the
     partial slots at both ends as raw edges. Every instant of the window lands in exactly one piece."""
-    first_slot, last_slot = _ceil(start, slot_seconds), _floor(end, slot_seconds)
+    # Bounds are compared as offsets and made datetimes only once inside [start, end]: a period that
+    # starts before year 1 or ends after 9999 (a window at the calendar's edges) never becomes one.
+    first_slot, last_slot = _ceil(_offset(start), slot_seconds), _floor(_offset(end), slot_seconds)
     if first_slot >= last_slot:
         return Pieces(None, (), ((start, end),))
-    edges = tuple(r for r in ((start, first_slot), (last_slot, end)) if r[0] < r[1])
+    edges = tuple(r for r in ((start, _at(first_slot)), (_at(last_slot), end)) if r[0] < r[1])
     if coarse_seconds:
         first_coarse, last_coarse = _ceil(first_slot, coarse_seconds), _floor(last_slot, coarse_seconds)
         if first_coarse < last_coarse:
-            slots = tuple(r for r in ((first_slot, first_coarse), (last_coarse, last_slot)) if r[0] < r[1])
-            return Pieces((first_coarse, last_coarse), slots, edges)
-    return Pieces(None, ((first_slot, last_slot),), edges)
+            slots = tuple(
+                (_at(lo), _at(hi)) for lo, hi in ((first_slot, first_coarse), (last_coarse, last_slot)) if lo < hi
+            )
+            return Pieces((_at(first_coarse), _at(last_coarse)), slots, edges)
+    return Pieces(None, ((_at(first_slot), _at(last_slot)),), edges)
