@@ -124,6 +124,19 @@ def test_comparison_before_year_one_is_422(api):
     assert answer["errors"] == {"compare": ["The compare window may not start before 0001-01-01."]}
 
 
+def test_comparison_windows_near_year_one_answer_with_four_digit_years(api):
+    # previous_window's bounds are ISO 8601 (four-digit years: strftime wrote "999-01-02"), and a comparison
+    # window in the first week of year 1 is cut like any other (the weekly caller-ID rollups answered 500).
+    answer = body("dashboard", {"date_from": "1000-01-01", "date_to": "1000-01-10", "compare": "previous_year"})
+    assert answer["previous_window"] == {"date_from": "0999-01-02T00:00:00Z", "date_to": "0999-01-12T00:00:00Z"}
+    for report in ("caller-id-health", "carrier-health"):
+        answer = body(report, {"date_from": "0001-01-09", "date_to": "0001-01-15", "compare": "previous_period"})
+        assert answer["previous_window"] == {"date_from": "0001-01-02T00:00:00Z", "date_to": "0001-01-09T00:00:00Z"}
+        assert answer["previous"] and all(row["total_calls"] == 0 for row in answer["previous"])
+    rows = body("caller-id-health", {"date_from": "0001-01-09", "date_to": "0001-01-15", "compare": "previous_period"})
+    assert {row["health_status"] for row in rows["previous"]} == {"no_data"}
+
+
 def test_the_90_day_rule_applies_to_the_requested_window(api):
     # 90 days requested: allowed; its previous_period is 91 days long after the whole-day rule.
     answer = body("dashboard", {"date_from": "2026-03-03", "date_to": "2026-06-01", "compare": "previous_period"})

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
 from ..db import connection
+from ..timestamps import iso_utc
 from .observability import logger
 
 HEADER = "X-Warehouse-Built-At"
@@ -30,7 +31,7 @@ _cache: dict[str, tuple[float, str | None]] = {}
 
 
 def rfc3339(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return iso_utc(moment)
 
 
 def last_build_time() -> str | None:

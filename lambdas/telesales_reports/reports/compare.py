@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from ..timestamps import iso_utc
+
 COMPARES = ("previous_period", "previous_year")
 YEAR_SHIFT = timedelta(days=364)
 EARLIEST_START = datetime(1, 1, 1, tzinfo=UTC)
@@ -29,14 +31,6 @@ def comparison_window(start: datetime, end: datetime, compare: str) -> tuple[dat
     raise ValueError(f"not a comparison: {compare!r}")
 
 
-def iso_utc(moment: datetime) -> str:
-    """ISO 8601 UTC with a Z (`2026-05-22T00:00:00Z`); sub-second bounds keep their microseconds."""
-    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
-
-
 def with_previous(report: Any, conn: Any, req: Any, data: Any) -> dict:
     """The response body `{"data", "previous", "previous_window"}` of a request with `compare`.
 
@@ -51,5 +45,5 @@ def with_previous(report: Any, conn: Any, req: Any, data: Any) -> dict:
     return {
         "data": data,
         "previous": previous,
-        "previous_window": {"date_from": iso_utc(start), "date_to": iso_utc(end)},
+        "previous_window": {"date_from": iso_utc(start, sub_second=True), "date_to": iso_utc(end, sub_second=True)},
     }

@@ -16,6 +16,7 @@ import psycopg
 
 from ..rounding import pct_number, pct_string, ratio_int, ratio_string
 from ..settings import get_settings
+from ..timestamps import iso_utc, utc_text
 from . import live, queries
 from .request import ReportRequest
 
@@ -183,10 +184,8 @@ def health_status(total: int, answered: int, short: int, rejected: int) -> str:
     return "healthy"
 
 
-def iso_utc(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _iso_or_null(moment: datetime | None) -> str | None:
+    return None if moment is None else iso_utc(moment)
 
 
 def caller_id_measures(conn: psycopg.Connection, req: ReportRequest, with_today: bool = True) -> list[dict]:
@@ -216,7 +215,7 @@ def caller_id_health(conn: psycopg.Connection, req: ReportRequest, today: dict[s
                 "carrier": r["carrier"],
                 "cli_type": r["cli_type"],
                 "pool_status": r["pool_status"],
-                "cooldown_until": iso_utc(r["cooldown_until"]),
+                "cooldown_until": _iso_or_null(r["cooldown_until"]),
                 "daily_cap": r["daily_cap"],
                 "total_calls": total,
                 "answered_calls": answered,
@@ -263,10 +262,6 @@ def lead_source_attribution(conn: psycopg.Connection, req: ReportRequest) -> lis
     ]
 
 
-def _utc_text(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
-
-
 def _number(value: Decimal) -> float | int:
     """A numeric limit as a JSON number: 3 stays 3, 2.50 becomes 2.5."""
     return int(value) if value == value.to_integral_value() else float(value)
@@ -297,8 +292,8 @@ def abandon_rate(conn: psycopg.Connection, req: ReportRequest, now: datetime | N
             "attempts_abandoned": abandoned,
             "abandon_rate_pct": pct_number(abandoned, total, 2),
             "window_minutes": req.window_minutes,
-            "window_from": _utc_text(window_from),
-            "window_to": _utc_text(now),
+            "window_from": utc_text(window_from),
+            "window_to": utc_text(now),
             "tenant_id": req.tenant_id,
             "campaign_name": row["campaign_name"],
             "campaign_status": row["campaign_status"],
@@ -307,9 +302,9 @@ def abandon_rate(conn: psycopg.Connection, req: ReportRequest, now: datetime | N
         },
         "breaches": [
             {
-                "snapshot_at": _utc_text(b["snapshot_at"]),
-                "window_from": _utc_text(b["window_from"]),
-                "window_to": _utc_text(b["window_to"]),
+                "snapshot_at": utc_text(b["snapshot_at"]),
+                "window_from": utc_text(b["window_from"]),
+                "window_to": utc_text(b["window_to"]),
                 "attempts_total": b["attempts_total"],
                 "attempts_abandoned": b["attempts_abandoned"],
                 "abandon_rate_pct": float(b["abandon_rate_pct"]),
