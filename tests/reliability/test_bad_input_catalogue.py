@@ -293,12 +293,44 @@ CATALOGUE: list[Bad] = [
     Bad("method-post-export", "funnel/export", [*DAY, ("format", "csv")], method="POST", status=404, body=NOT_FOUND),
     Bad("unknown-report", "nope", DAY, status=404, body=NOT_FOUND),
     Bad("unknown-export", "nope/export", [*DAY, ("format", "csv")], status=404, body=NOT_FOUND),
+    # docs/api-reference.md §5: abandon-rate has no file and answers 422 on `format`, on either route,
+    # with its own fields' errors
     Bad(
-        "abandon-rate-export",
+        "abandon-rate-export", "abandon-rate/export", [("campaign_id", "43"), ("format", "csv")], errors=keys("format")
+    ),
+    Bad("abandon-rate-export-no-format", "abandon-rate/export", [("campaign_id", "43")], errors=keys("format")),
+    Bad(
+        "abandon-rate-export-json",
         "abandon-rate/export",
-        [("campaign_id", "43"), ("format", "csv")],
-        status=404,
-        body=NOT_FOUND,
+        [("campaign_id", "43"), ("format", "json")],
+        errors=keys("format"),
+    ),
+    Bad(
+        "abandon-rate-export-and-campaign",
+        "abandon-rate/export",
+        [("format", "xlsx")],
+        errors=keys("format", "campaign_id"),
+    ),
+    Bad("abandon-rate-csv", "abandon-rate", [("campaign_id", "43"), ("format", "csv")], errors=keys("format")),
+    # an export answers every failing field at once, `format` included
+    Bad(
+        "export-no-format-and-bad-date",
+        "dashboard/export",
+        [("date_from", "x"), ("date_to", "2026-06-01")],
+        errors=keys("date_from", "format"),
+    ),
+    Bad(
+        "export-json-and-bad-timezone",
+        "funnel/export",
+        [*DAY, ("format", "json"), ("timezone", "Mars/Base")],
+        errors=keys("format", "timezone"),
+    ),
+    # a `+` typed raw arrives as a space; the offset still counts (2026-06-01 07:00+07:00 is 00:00 UTC)
+    Bad(
+        "raw-plus-offset",
+        "dashboard",
+        "date_from=2026-06-01T07:00:00+07:00&date_to=2026-06-02T06:59:59+07:00",
+        status=200,
     ),
     Bad("dot-dot-path", "/api/telesales/reports/../../../etc/passwd", status=404, body=NOT_FOUND),
     Bad("other-api", "/api/telesales/other", DAY, status=404, body=NOT_FOUND),

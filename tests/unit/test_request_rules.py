@@ -32,6 +32,10 @@ from telesales_reports.reports.request import (
         ("2026-06-01 07:30", (datetime(2026, 6, 1, 7, 30, tzinfo=UTC), False)),
         ("2026-06-01T07:00:00.123456-0530", (datetime(2026, 6, 1, 12, 30, 0, 123456, tzinfo=UTC), False)),
         ("2024-02-29", (datetime(2024, 2, 29, tzinfo=UTC), True)),
+        # a `+` typed raw in a query string arrives as a space (form encoding): still the offset
+        ("2026-06-01T07:00:00 07:00", (datetime(2026, 6, 1, tzinfo=UTC), False)),
+        ("2026-06-01 12:45 0545", (datetime(2026, 6, 1, 7, tzinfo=UTC), False)),
+        ("2026-06-01T07:00:00.5 07", (datetime(2026, 6, 1, 0, 0, 0, 500000, tzinfo=UTC), False)),
     ],
 )
 def test_valid_dates(text, expected):
@@ -40,7 +44,19 @@ def test_valid_dates(text, expected):
 
 @pytest.mark.parametrize(
     "text",
-    ["", "2026-02-29", "2026-13-01", "01/06/2026", "2026-06-01T25:00", "2026-06-01T07:00+25:00", "now", "2026-6-1"],
+    [
+        "",
+        "2026-02-29",
+        "2026-13-01",
+        "01/06/2026",
+        "2026-06-01T25:00",
+        "2026-06-01T07:00+25:00",
+        "now",
+        "2026-6-1",
+        "2026-06-01T07:00:00  07:00",
+        "2026-06-01 07:00 -07:00",
+        "2026-06-01 07",
+    ],
 )
 def test_invalid_dates(text):
     assert parse_datetime(text) is None

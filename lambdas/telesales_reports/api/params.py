@@ -102,8 +102,11 @@ def parse_request(
     with_group_by: bool = False,
     abandon: bool = False,
     allow_files: bool = True,
+    require_file: bool = False,
 ) -> ReportRequest:
-    """Validate every parameter of a report request; raise ValidationFailed with all errors at once."""
+    """Validate every parameter of a report request; raise ValidationFailed with all errors at once.
+    `allow_files`: csv and xlsx are valid formats; `require_file` (the export route): json or no format
+    is an error on `format` too."""
     tenant_id = tenant_from_event(event)
     pairs = query_pairs(event)
     settings = get_settings()
@@ -116,11 +119,13 @@ def parse_request(
 
     # format
     fmt = _scalar(pairs, "format")
-    if fmt is not None:
-        if fmt not in FORMATS or not allow_files and fmt != "json":
-            fail("format", "The selected format is invalid.")
-        else:
-            values["format"] = fmt
+    if fmt is None:
+        if require_file:
+            fail("format", "The format field is required.")
+    elif fmt not in FORMATS or not allow_files and fmt != "json" or require_file and fmt == "json":
+        fail("format", "The selected format is invalid.")
+    else:
+        values["format"] = fmt
 
     # integers (campaign_id, team_id)
     ids: dict[str, int] = {}

@@ -13,6 +13,11 @@ DATE_ONLY_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 DATETIME_RE = re.compile(
     r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 )
+# A `+` typed raw in a query string arrives as a space (form encoding reads `+` as one): an offset after a
+# space, `2026-06-01T07:00:00 07:00`, can only have been `+07:00` (DECISIONLOG 90).
+PLUS_AS_SPACE_RE = re.compile(
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?) ([0-9]{2}(?::?[0-9]{2})?)$"
+)
 RANGE_MESSAGE = f"The date_from..date_to range may not exceed {MAX_RANGE_DAYS} days."
 INVALID_DATE_TO = "The date to field must be a valid date."
 
@@ -52,7 +57,7 @@ class WindowRejected(ValueError):
 
 def parse_datetime(text: str) -> tuple[datetime, bool] | None:
     """ISO 8601 date or datetime -> (UTC datetime, is_date_only); None when not a valid date."""
-    text = text.strip()
+    text = PLUS_AS_SPACE_RE.sub(r"\1+\2", text.strip())
     try:
         if DATE_ONLY_RE.match(text):
             day = date.fromisoformat(text)
