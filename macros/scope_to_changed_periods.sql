@@ -80,7 +80,22 @@
         where
             in_period.tenant_id = periods.tenant_id
             and in_period.{{ time_column }} >= periods.period_start
-            and in_period.{{ time_column }} < periods.period_start + interval '{{ width }}'
+            and in_period.{{ time_column }} <= {{ period_last_moment('periods.period_start', width) }}
         offset 0  -- a fence: keeps the subquery a per-period nested loop (no pull-up into a join)
     ) as sourced
+{%- endmacro %}
+
+
+{% macro period_last_moment(period_start, width) -%}
+    {#- The last microsecond of the UTC period of `width` that starts at `period_start` (a utc_bin value):
+        its start + width - 1 microsecond; a dirty row's period at the ends of time holds that row alone:
+        +-infinity (date_bin keeps an infinite time as it is) is its own last moment, and the last period
+        before it ends at the largest timestamptz, which its start + width would overflow (an error that
+        stopped every incremental build; a range ending at +-infinity + width was empty). -#}
+    case
+        when not isfinite({{ period_start }}) then {{ period_start }}
+        when {{ period_start }} > timestamptz '294276-12-31 23:59:59.999999+00' - interval '{{ width }}'
+            then timestamptz '294276-12-31 23:59:59.999999+00'
+        else {{ period_start }} + interval '{{ width }}' - interval '1 microsecond'
+    end
 {%- endmacro %}

@@ -232,3 +232,36 @@ def test_an_agent_changing_team_applies_from_the_next_build_exactly(replicated, 
         assert data("lead-source-attribution", f_params, tenant) == ref.lead_source_attribution(
             start, end, **filters
         ), done
+
+
+def test_rows_at_the_ends_of_time_build_incrementally_like_a_full_refresh(replicated, server_url):
+    # Dirty rows must not stop or skew the pipeline: a call started at +-infinity (date_bin keeps it
+    # infinite, and its period read as [start, start + width) was empty, so an incremental run deleted
+    # the period's rollup rows and wrote none back) or in the last 15 minutes before the largest
+    # timestamptz (start + width overflowed: "timestamp out of range" failed every incremental build),
+    # and a lead created there. Run last in this module: the rows stay dirty.
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        calls = [
+            r[0]
+            for r in conn.execute(
+                "select id from raw.calls where lead_id is not null and result <> 'blocked' order by id limit 3"
+            ).fetchall()
+        ]
+        moments = ["infinity", "-infinity", "294276-12-31 23:50:00+00"]
+        for call_id, moment in zip(calls, moments, strict=True):
+            conn.execute(
+                "update raw.calls set started_at = %s::timestamptz, updated_at = now() where id = %s",
+                (moment, call_id),
+            )
+        lead = conn.execute("select id from raw.leads order by id desc limit 1").fetchone()[0]
+        conn.execute(
+            "update raw.leads set created_at = '294276-12-31 20:00:00+00', updated_at = now() where id = %s", (lead,)
+        )
+    done = [f"call {c} started at {m}" for c, m in zip(calls, moments, strict=True)] + [
+        f"lead {lead} created in 294276"
+    ]
+    result = build(replicated)
+    assert not result.full_refresh_fallback, done
+    built = mart_rows(replicated)
+    assert any("infinity" in row for row in built["agg_calls_tenant_15m"]), "the infinite slots are kept"
+    assert_marts_equal(built, full_refresh_of_copy(server_url, replicated, "ts_full_ends"), done)
