@@ -234,6 +234,72 @@ def test_an_agent_changing_team_applies_from_the_next_build_exactly(replicated, 
         ), done
 
 
+def test_a_lead_replicated_between_the_call_and_lead_facts_is_the_same_in_both(replicated, server_url):
+    # fct_calls copies its lead's creation, campaign and source from raw before fct_leads reads raw: a
+    # lead replicated in between was built with its old attributes on its calls and its new ones in
+    # fct_leads. The update lands right when fct_calls has finished (dbt's node callback).
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        lead, tenant, created = conn.execute(
+            "select leads.id, leads.tenant_id, leads.created_at from raw.leads"
+            " join raw.calls on calls.lead_id = leads.id and calls.result <> 'blocked'"
+            " where leads.created_at < %s group by leads.id order by count(*) desc, leads.id limit 1",
+            (END - timedelta(days=2),),
+        ).fetchone()
+    moved_to = created + timedelta(days=1)
+
+    def on_node(unique_id: str, status: str, elapsed: float) -> None:
+        if unique_id == "model.telesales_reports.fct_calls":
+            with psycopg.connect(replicated, autocommit=True) as conn:
+                conn.execute(
+                    "update raw.leads set created_at = %s, source = 'late-source', updated_at = now() where id = %s",
+                    (moved_to, lead),
+                )
+
+    result = build(replicated, on_node=on_node)
+    done = [f"lead {lead} moved to {moved_to} with source late-source between fct_calls and fct_leads"]
+    assert not result.full_refresh_fallback, done
+    with psycopg.connect(replicated) as conn:
+        stale = conn.execute(
+            "select count(*) from marts.fct_calls as calls join marts.fct_leads as leads"
+            " on leads.tenant_id = calls.tenant_id and leads.lead_id = calls.lead_id"
+            " where calls.lead_id = %s and (calls.lead_created_at, calls.lead_campaign_id, calls.lead_source)"
+            " is distinct from (leads.created_at, leads.campaign_id, leads.lead_source)",
+            (lead,),
+        ).fetchone()[0]
+        assert conn.execute("select lead_source from marts.fct_leads where lead_id = %s", (lead,)).fetchone() == (
+            "late-source",
+        )
+    assert stale == 0, done
+    # and every lead report answers as raw stands, with agent and team filters too
+    db.reset(replicated)
+    raw = load(replicated)
+    ref = Reference(raw, tenant)
+    start, end = END - timedelta(days=DAYS + 1), END + timedelta(days=1)
+    params = [("date_from", start.strftime("%Y-%m-%d")), ("date_to", END.strftime("%Y-%m-%d"))]
+    with psycopg.connect(replicated) as conn:
+        agents = [
+            r[0]
+            for r in conn.execute(
+                "select distinct agent_id from raw.calls where lead_id = %s and agent_id is not null order by 1",
+                (lead,),
+            ).fetchall()
+        ]
+        teams = [
+            r[0]
+            for r in conn.execute(
+                "select distinct team_id from raw.calls where lead_id = %s and team_id is not null order by 1", (lead,)
+            ).fetchall()
+        ]
+    cases = [({}, [])]
+    cases += [({"agents": agents[:2]}, [("agent_ids[]", str(a)) for a in agents[:2]])] if agents else []
+    cases += [({"team": teams[0]}, [("team_id", str(teams[0]))])] if teams else []
+    for filters, extra in cases:
+        assert data("funnel", [*params, *extra], tenant) == ref.funnel(start, end, **filters), (done, filters)
+        assert data("lead-source-attribution", [*params, *extra], tenant) == ref.lead_source_attribution(
+            start, end, **filters
+        ), (done, filters)
+
+
 def test_rows_at_the_ends_of_time_build_incrementally_like_a_full_refresh(replicated, server_url):
     # Dirty rows must not stop or skew the pipeline: a call started at +-infinity (date_bin keeps it
     # infinite, and its period read as [start, start + width) was empty, so an incremental run deleted

@@ -2,7 +2,7 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'lead_id'],
-        post_hook="{{ log_fact_moves('leads') }}",
+        post_hook=["{{ log_fact_moves('leads') }}", "{{ align_call_lead_attributes() }}"],
         indexes=[
             {'columns': ['tenant_id', 'lead_id'], 'unique': True},
             {'columns': ['updated_at']},
