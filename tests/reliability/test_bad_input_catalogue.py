@@ -16,6 +16,7 @@ from tests.reliability.conftest import (
     DROP,
     INVALID,
     LEAK_RE,
+    REPORTS,
     contract_problems,
     forge_token,
     send,
@@ -195,18 +196,7 @@ CATALOGUE: list[Bad] = [
     # there (caller-ID health and carrier health answered 500), and every report answers them empty.
     *(
         Bad(f"year-1-{report}", report, [("date_from", "0001-01-01"), ("date_to", "0001-02-15")], status=200)
-        for report in (
-            "dashboard",
-            "disposition-breakdown",
-            "agent-performance",
-            "funnel",
-            "caller-id-health",
-            "hour-dow-heatmap",
-            "lead-source-attribution",
-            "time-series",
-            "attempts",
-            "carrier-health",
-        )
+        for report in REPORTS
     ),
     Bad(
         "year-1-offset-time-series",

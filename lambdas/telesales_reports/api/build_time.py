@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import datetime
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
@@ -30,10 +29,6 @@ where outcome = 'success' and selection is null
 _cache: dict[str, tuple[float, str | None]] = {}
 
 
-def rfc3339(moment: datetime) -> str:
-    return iso_utc(moment)
-
-
 def last_build_time() -> str | None:
     """The cached build time (None: never built, or the database could not tell)."""
     cached = _cache.get("built_at")
@@ -45,7 +40,7 @@ def last_build_time() -> str | None:
     except connection.ServiceUnavailable as exc:
         logger.warning("warehouse build time unavailable", extra={"reason": str(exc)})
         return None
-    value = rfc3339(built_at) if built_at else None
+    value = iso_utc(built_at) if built_at else None
     _cache["built_at"] = (time.monotonic(), value)
     return value
 
