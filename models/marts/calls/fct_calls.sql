@@ -94,23 +94,33 @@ leads as ( -- noqa: ST03
     ),
 
     -- Attempt numbers (docs/api-reference.md §6.3) change only for the leads of changed calls, as they are now and
-    -- as stored (a call moved to another lead renumbers both); only their calls are numbered again.
+    -- as stored (a call moved to another lead renumbers both); only their calls are numbered again, and only
+    -- those from the lead's earliest changed call on (`changed_from`, as it is now or as stored) can move.
     renumbered_leads as (
         select
-            changed_calls.tenant_id,
-            changed_calls.lead_id
-        from changed_calls
-        where changed_calls.lead_id is not null
-        union
-        select
-            stored.tenant_id,
-            stored.lead_id
-        from changed_calls
-        inner join {{ this }} as stored
-            on
-                changed_calls.tenant_id = stored.tenant_id
-                and changed_calls.call_id = stored.call_id
-        where stored.lead_id is not null
+            moves.tenant_id,
+            moves.lead_id,
+            min(moves.started_at) as changed_from
+        from (
+            select
+                changed_calls.tenant_id,
+                changed_calls.lead_id,
+                changed_calls.started_at
+            from changed_calls
+            where changed_calls.lead_id is not null
+            union all
+            select
+                stored.tenant_id,
+                stored.lead_id,
+                stored.started_at
+            from changed_calls
+            inner join {{ this }} as stored
+                on
+                    changed_calls.tenant_id = stored.tenant_id
+                    and changed_calls.call_id = stored.call_id
+            where stored.lead_id is not null
+        ) as moves
+        group by moves.tenant_id, moves.lead_id
     ),
 
     lead_attempts as (
@@ -139,13 +149,7 @@ leads as ( -- noqa: ST03
                 tens of thousands of renumbered calls and hashed all 5 M calls to find 8 k (7 s). -#}
             from calls
             where calls.call_id = any(array(
-                select lead_attempts.call_id
-                from lead_attempts
-                inner join {{ this }} as stored
-                    on
-                        lead_attempts.tenant_id = stored.tenant_id
-                        and lead_attempts.call_id = stored.call_id
-                where stored.attempt_number is distinct from lead_attempts.attempt_number
+                {{ renumbered_call_ids('lead_attempts', 'renumbered_leads', this) }}
             ))
         {% endif %}
     ),
