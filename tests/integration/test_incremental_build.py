@@ -220,3 +220,44 @@ def test_a_second_transient_error_is_not_retried_forever(fresh_database, monkeyp
     with pytest.raises(dbt_runner.BuildFailed, match="deadlock"):
         dbt_runner.build(url)
     assert runs == [False, False]
+
+
+def test_the_look_back_loads_again_only_the_rows_that_changed(fresh_database):
+    """DECISIONLOG 94: an incremental run re-reads the rows updated within the look-back before its
+    high-water mark (rows that commit late), but loads again only those not stored as they are: here
+    every row was replicated an hour ago, so the look-back holds them all; one call changes."""
+    url = fresh_database("lookback")
+    ensure_schema(url)
+    contract_rows().load(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ("calls", "leads"):
+            conn.execute(f"update raw.{table} set updated_at = now() - interval '1 hour'")
+    build_db(url)
+    build_db(url)  # both copies of the marts (write-audit-publish) hold every row as it is
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Given: one call re-dispositioned now, and a lead committed late (updated_at in the look-back)
+        conn.execute("update raw.calls set talk_sec = 99, updated_at = now() where id = 1")
+        conn.execute(
+            "insert into raw.leads (id, tenant_id, campaign_id, source, phone, created_at, updated_at)"
+            " values (961, 1, 43, 'late', '0900000000', '2026-06-01 11:00+00', now() - interval '2 hours')"
+        )
+        lead_of_call = conn.execute("select lead_id from raw.calls where id = 1").fetchone()[0]
+        build_db(url)
+
+        def loaded(table: str, key: str) -> set[int]:
+            return {
+                r[0]
+                for r in conn.execute(
+                    f"select {key} from marts.{table} where dbt_loaded_at = (select max(dbt_loaded_at) from marts.{table})"
+                )
+            }
+
+        calls, leads = loaded("fct_calls", "call_id"), loaded("fct_leads", "lead_id")
+    # Then: the changed call and the late lead are loaded, with the lead of that call; nothing else
+    assert calls == {1}
+    assert leads == {lead_of_call, 961} - {None}
+    # And: the answers equal a full rebuild's
+    incremental = all_reports()
+    build_db(url, full_refresh=True)
+    assert all_reports() == incremental
+    db.reset(None)

@@ -48,7 +48,9 @@ leads as ( -- noqa: ST03
             where calls.call_id = any(array(
                 select updated.call_id
                 from {{ ref('stg_raw__calls') }} as updated
-                where updated.updated_at >= {{ updated_since }}
+                where
+                    updated.updated_at >= {{ updated_since }}
+                    and not {{ stored_as_is('updated', 'call_id', 'call_id') }}
             ))
         {% endif %}
         union

@@ -41,6 +41,7 @@ calls as not materialized (
         where
             leads.updated_at >= least({{ max_of_this('updated_at') }}, now())
             - interval '{{ var("incremental_lookback_hours") }} hours'
+            and not {{ stored_as_is('leads', 'lead_id', 'lead_id') }}
         union
         select calls.lead_id
         from calls
