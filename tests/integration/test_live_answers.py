@@ -566,3 +566,33 @@ def test_attempts_of_a_long_lead_follow_changes_far_from_its_tail(live_db):
         ("update raw.calls set lead_id = 1, updated_at = now() where id = 610", ()),
     ]
     follow_steps(live_db, steps, shapes, [("attempts", "attempts")])
+
+
+def test_a_request_reads_raw_at_one_moment_even_when_a_call_moves_during_it(live_db, monkeypatch):
+    """DECISIONLOG 95: a lead report reads the rows changed since the build in one statement and
+    answers in the next; a call moved to another lead between the two must not count for both leads
+    (nor for neither). Every statement of a request reads one snapshot (REPEATABLE READ), so the answer
+    is raw as it stood when the request began."""
+    from telesales_reports.reports import live
+
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # lead 3 (in the cohort, never dialed) changed its source since the build: the funnel reads it
+        # whole, as it stands (its calls included)
+        conn.execute("update raw.leads set source = 'referral', updated_at = now() where id = 3")
+    before = Reference(load(live_db), 1)
+    original = live.live_params
+
+    def live_params_then_a_move(conn, tenant_id, leads=False):
+        params = original(conn, tenant_id, leads)
+        with psycopg.connect(live_db, autocommit=True) as other:
+            # call 8 (lead 1, which call 1 keeps dialed) is replicated onto lead 3 meanwhile
+            other.execute("update raw.calls set lead_id = 3, updated_at = now() where id = 8")
+        return params
+
+    monkeypatch.setattr(live, "live_params", live_params_then_a_move)
+    assert data("funnel", DAY) == before.funnel(START, END)
+    monkeypatch.setattr(live, "live_params", original)
+    # the next request sees the move
+    after = Reference(load(live_db), 1)
+    assert after.funnel(START, END) != before.funnel(START, END)
+    assert data("funnel", DAY) == after.funnel(START, END)

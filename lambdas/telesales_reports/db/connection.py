@@ -273,7 +273,10 @@ def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Ite
         try:
             with _watchdog(conn), conn.transaction():
                 if read_only:
-                    conn.execute("set transaction read only")
+                    # One snapshot for every statement of a request (DECISIONLOG 95): a report reads the
+                    # rows changed since the build in one statement and answers in the next, so a row
+                    # replicated between the two must not be seen by the second only.
+                    conn.execute("set transaction isolation level repeatable read, read only")
                 # Report queries are short: JIT compilation would only add latency. Every plan is made
                 # for the values bound (DECISIONLOG 71): psycopg prepares a statement run five times,
                 # and a generic plan chosen while few rows were un-built timed out once thousands
