@@ -41,7 +41,9 @@ leads as ( -- noqa: ST03
         select calls.*
         from calls
         {% if is_citus() %}
-            where calls.updated_at >= {{ updated_since }}
+            where
+                calls.updated_at >= {{ updated_since }}
+                and not {{ stored_as_is('calls', 'call_id', 'call_id') }}
         {% else %}
             {#- The ids as one array: the planner takes an array's length for small, and probes the
                 calls' leads by key instead of hashing every lead (0.8 s at 1 M leads). -#}
