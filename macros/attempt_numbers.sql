@@ -16,9 +16,10 @@
 
 {% macro attempt_numbers(calls_relation, leads_cte=none) -%}
     {#- (tenant_id, call_id, lead_id, started_at, attempt_number) of every dial with a lead (macro
-        attempt_number). With `leads_cte` (a CTE of tenant_id, lead_id), only the calls of those leads are numbered (incremental
-        runs), each lead's calls read by index (a lateral per lead: a join was planned as a scan of every
-        call, a cost that grew with history; DECISIONLOG 66). Citus keeps the join on tenant_id. -#}
+        attempt_number). With `leads_cte` (a CTE of tenant_id, lead_id), only the calls of those leads
+        are numbered (incremental runs), each lead's calls read by index (a lateral per lead: a join was
+        planned as a scan of every call, a cost that grew with history; DECISIONLOG 66). Citus keeps the
+        join on tenant_id. -#}
     select
         numbered.tenant_id,
         numbered.call_id,

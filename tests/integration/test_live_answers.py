@@ -591,7 +591,7 @@ def test_a_request_reads_raw_at_one_moment_even_when_a_call_moves_during_it(live
 
     monkeypatch.setattr(live, "live_params", live_params_then_a_move)
     assert data("funnel", DAY) == before.funnel(START, END)
-    monkeypatch.setattr(live, "live_params", original)
+    monkeypatch.undo()
     # the next request sees the move
     after = Reference(load(live_db), 1)
     assert after.funnel(START, END) != before.funnel(START, END)
