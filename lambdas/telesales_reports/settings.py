@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # the marts by index from a cached working set; PostgreSQL's default 4.0 prices every index probe
     # as a disk seek and made an untuned server scan whole index ranges instead.
     random_page_cost: float = Field(default=1.1, ge=0.1, le=10.0)
+    # Parallel workers per Gather in the API's transactions (DECISIONLOG 96): a report reads a few
+    # thousand rollup rows, and starting two workers cost more (about 10 ms) than it saved.
+    max_parallel_workers_per_gather: int = Field(default=0, ge=0, le=64)
     # The port of the AWS Parameters and Secrets Lambda Extension when the function has its layer
     # (infra/template.yaml sets 2773): the secret is then read over local HTTP, without boto3 on the cold
     # start (DECISIONLOG 78); unset, or when the extension does not answer, through Secrets Manager.

@@ -135,6 +135,24 @@ def test_report_statements_price_index_probes_for_a_cached_working_set(api, monk
         get_settings.cache_clear()
 
 
+def test_report_statements_start_no_parallel_workers_unless_configured(api, monkeypatch):
+    # DECISIONLOG 96: a report reads a few thousand rollup rows; two parallel workers cost more to start
+    # (about 10 ms on caller-id-health) than they saved. TELESALES_MAX_PARALLEL_WORKERS_PER_GATHER
+    # (default 0) sets it for the report's transaction only, whatever the server's default.
+    def workers():
+        with db.read_only(1) as conn:
+            return conn.execute("select current_setting('max_parallel_workers_per_gather') as n").fetchone()["n"]
+
+    assert workers() == "0"
+    monkeypatch.setenv("TELESALES_MAX_PARALLEL_WORKERS_PER_GATHER", "2")
+    get_settings.cache_clear()
+    try:
+        assert workers() == "2"
+    finally:
+        monkeypatch.delenv("TELESALES_MAX_PARALLEL_WORKERS_PER_GATHER")
+        get_settings.cache_clear()
+
+
 def test_a_spent_budget_starts_no_query(api):
     with pytest.raises(db.ServiceUnavailable), db.deadline(0), db.read_only(1):
         pass

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 import pytest
 from hypothesis import given
@@ -46,3 +46,26 @@ def test_pct_string_matches_exact_rational_rounding(num, den):
     q, r = divmod(scaled, den)
     expected = q + (1 if 2 * r >= den else 0)
     assert Decimal(pct_string(num, den)) == Decimal(expected) / 100
+
+
+_DECIMALS = st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False, allow_infinity=False)
+
+
+@given(
+    st.one_of(st.integers(min_value=-(10**12), max_value=10**15), _DECIMALS),
+    st.one_of(st.integers(min_value=-(10**6), max_value=10**12), _DECIMALS),
+    st.integers(min_value=0, max_value=3),
+)
+def test_the_integer_path_rounds_exactly_as_decimal_does(num, den, places):
+    # counts and bigint sums take integer arithmetic; every answer, its text included, is Decimal's
+    def decimal_ratio(scale, places):
+        with localcontext() as ctx:
+            ctx.prec = 60
+            value = Decimal(num) * scale / Decimal(den) if den else Decimal(0)
+            return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+    assert pct_string(num, den, places) == str(decimal_ratio(100, places))
+    assert ratio_string(num, den, places) == str(decimal_ratio(1, places))
+    number = pct_number(num, den, places)
+    assert repr(number) == repr(float(decimal_ratio(100, places)))
+    assert ratio_int(num, den) == int(decimal_ratio(1, 0))

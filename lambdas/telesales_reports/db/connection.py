@@ -287,10 +287,12 @@ def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Ite
                     "select set_config('statement_timeout', %s, true), set_config('jit', 'off', true),"
                     " set_config('plan_cache_mode', 'force_custom_plan', true),"
                     " set_config('random_page_cost', %s, true),"
+                    " set_config('max_parallel_workers_per_gather', %s, true),"
                     " set_config('search_path', %s, true), set_config('telesales.tenant_id', %s, true)",
                     (
                         str(_time_left(timeout_ms)),
                         str(get_settings().random_page_cost),
+                        str(get_settings().max_parallel_workers_per_gather),
                         SEARCH_PATH,
                         "" if tenant_id is None else str(tenant_id),
                     ),
