@@ -175,6 +175,8 @@ def calls_source(req: ReportRequest, params: dict, bucketed: bool) -> sql.Compos
                 day_table = "agg_calls_agent_daily"
             elif not has_agent_filter(req):
                 day_table = "agg_calls_campaign_agent_daily"  # a campaign alone: stored in campaign order
+            elif req.campaign_id is None:
+                day_table = "agg_calls_agent_team_daily"  # a team or agents: a twentieth of the rows below
             else:
                 day_table = "agg_calls_campaign_agent_team_daily"
             parts.append(

@@ -11,10 +11,11 @@
 }}
 
 -- Call measures per tenant, UTC day and agent, over all campaigns and teams. Dashboard (with
--- unique_agents) and agent-performance read unfiltered windows' whole days here.
+-- unique_agents) and agent-performance read unfiltered windows' whole days here. Summed from
+-- agg_calls_agent_team_daily (one row per agent and day but for team changes), not from the campaign rollup.
 -- Incremental: the (tenant, period) pairs holding a source row (re)loaded since the last run are rebuilt.
 {{ coarser_rollup(
-    'agg_calls_campaign_agent_team_daily',
+    'agg_calls_agent_team_daily',
     'day_start',
     '1 day',
     'day_start',
