@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 import psycopg
 import pytest
 from psycopg.adapt import PyFormat
+from psycopg.rows import dict_row
 
 from telesales_build.bootstrap import ensure_schema
 from telesales_build.dbt_runner import BuildFailed, build
 from telesales_reports.db import connection as db
 from telesales_reports.db.id_arrays import IdArray, IdArrayDumper
+from telesales_reports.reports import live
 from tests.contract_data import contract_rows
 from tests.integration.reference import Reference, load, utc
 from tests.support import api_url, call, data
@@ -573,8 +575,6 @@ def test_a_request_reads_raw_at_one_moment_even_when_a_call_moves_during_it(live
     answers in the next; a call moved to another lead between the two must not count for both leads
     (nor for neither). Every statement of a request reads one snapshot (REPEATABLE READ), so the answer
     is raw as it stood when the request began."""
-    from telesales_reports.reports import live
-
     with psycopg.connect(live_db, autocommit=True) as conn:
         # lead 3 (in the cohort, never dialed) changed its source since the build: the funnel reads it
         # whole, as it stands (its calls included)
@@ -596,3 +596,35 @@ def test_a_request_reads_raw_at_one_moment_even_when_a_call_moves_during_it(live
     after = Reference(load(live_db), 1)
     assert after.funnel(START, END) != before.funnel(START, END)
     assert data("funnel", DAY) == after.funnel(START, END)
+
+
+def test_rows_the_marts_hold_as_they_stand_are_not_folded_in_again(live_db):
+    """DECISIONLOG 98: within the replication allowance before the cutoff, a call or lead the published
+    build read as it stands now (its fact row has the same updated_at) is left out of the live delta;
+    one changed since the publish, or committed late with another updated_at, is folded in; every
+    report still equals the reference on raw as it stands."""
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # calls 1-3 and leads 1-2 replicated a minute ago, then built: inside the allowance, held as they are
+        conn.execute("update raw.calls set updated_at = now() - interval '1 minute' where id in (1, 2, 3)")
+        conn.execute("update raw.leads set updated_at = now() - interval '1 minute' where id in (1, 2)")
+    build(live_db)
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        cutoff = conn.execute("select max(cutoff_at) from ops.warehouse_builds").fetchone()[0]
+        conn.execute("update raw.calls set talk_sec = talk_sec + 7, updated_at = now() where id = 2")
+        # committed late: stamped before the cutoff, but not what the build stored
+        conn.execute(
+            "update raw.calls set result = 'no_answer', answered_at = null, talk_sec = 0, updated_at = %s where id = 3",
+            (cutoff - timedelta(seconds=30),),
+        )
+        conn.execute("update raw.leads set source = 'referral', updated_at = %s where id = 2", (cutoff,))
+    with psycopg.connect(live_db, row_factory=dict_row) as conn:
+        params = live.live_params(conn, 1, leads=True)
+    assert params["live_since"] <= cutoff - timedelta(minutes=1)  # calls 1 and 3 are inside the allowance
+    assert 1 not in params["live_call_ids"] and {2, 3} <= set(params["live_call_ids"])
+    assert 1 not in params["live_changed_lead_ids"] and 2 in params["live_changed_lead_ids"]
+    ref = Reference(load(live_db), 1)
+    assert data("dashboard", DAY) == ref.dashboard(START, END)
+    assert data("agent-performance", DAY) == ref.agent_performance(START, END)
+    assert data("funnel", DAY) == ref.funnel(START, END)
+    assert data("lead-source-attribution", DAY) == ref.lead_source_attribution(START, END)
+    assert data("attempts", DAY) == ref.attempts(START, END)

@@ -10,7 +10,11 @@ allowance) may differ from its fact row, so each report adds, for exactly those 
 
 each in the window and bucket of its own started_at (created_at). A row that did not change since the
 build adds and removes the same contribution; any superset of the changed rows therefore gives the
-same, exact answer, which is why an older cutoff (or a generous allowance) is always safe. Lead
+same, exact answer, which is why an older cutoff (or a generous allowance) is always safe. Rows the
+published marts hold as they stand are therefore left out (DECISIONLOG 98): a call (lead) updated
+before the build was published whose fact row carries the same updated_at was read by the build as it
+is now (replication stamps every change), so both parts would cancel; a build every few minutes then
+leaves only the rows changed since it, not the whole allowance, to fold in. Lead
 stages are not additive per call, so the funnel swaps whole leads: every lead that changed, or had a
 call added, removed or changed, is removed as built and added as it is now. Without an agent filter
 most of those leads need not be read call by call (lead_stage_gains): when the lead's built row is
@@ -36,15 +40,16 @@ from ..settings import get_settings
 LIVE_CALLS = sql.SQL("intermediate.int_calls__classified")
 LIVE_LEADS = sql.SQL("staging.stg_raw__leads")
 
-PUBLISHED_CUTOFF = "select cutoff_at from ops.warehouse_builds order by build_id desc limit 1"
+PUBLISHED_BUILD = "select cutoff_at, published_at from ops.warehouse_builds order by build_id desc limit 1"
 
 
-def live_since(conn: psycopg.Connection) -> datetime | None:
-    """The updated_at from which rows may be newer than the marts (None: no build recorded, no delta)."""
-    row = conn.execute(PUBLISHED_CUTOFF).fetchone()
+def published_build(conn: psycopg.Connection) -> tuple[datetime, datetime] | None:
+    """(live_since, published_at) of the published build: the updated_at from which rows may be newer
+    than the marts, and when they were published (None: no build recorded, no delta)."""
+    row = conn.execute(PUBLISHED_BUILD).fetchone()
     if row is None:
         return None
-    return row["cutoff_at"] - timedelta(seconds=get_settings().live_allowance_sec)
+    return row["cutoff_at"] - timedelta(seconds=get_settings().live_allowance_sec), row["published_at"]
 
 
 # The rows changed since the published build, read once per request in one statement (index probes on
@@ -53,9 +58,22 @@ def live_since(conn: psycopg.Connection) -> datetime | None:
 # and probes the facts and the raw rows by key instead of hashing a whole window against an estimated
 # set. (Rows of ids fetched one by one and turned into sets in Python took 5–16 ms of a request.)
 CHANGED_CALL_IDS = "coalesce(array_agg(changed.call_id order by changed.call_id), '{}') as call_ids"
+
+
+# A row updated before the publish is probed (by key) for a fact row with its updated_at: the build read
+# it as it is now, and it is left out; a row updated since cannot be in the marts as it is.
+def _not_built_as_is(alias: str, facts: str, key: str) -> str:
+    return (
+        f" and ({alias}.updated_at >= %(live_published_at)s or not exists (select from marts.{facts} as as_built"
+        f" where as_built.tenant_id = %(tenant_id)s and as_built.{key} = {alias}.{key}"
+        f" and as_built.updated_at = {alias}.updated_at))"
+    )
+
+
 CHANGED_CALL_ROWS = (
     " from staging.stg_raw__calls as changed"
     " where changed.tenant_id = %(tenant_id)s and changed.updated_at >= %(live_since)s"
+    + _not_built_as_is("changed", "fct_calls", "call_id")
 )
 CHANGED_CALLS = sql.SQL("select " + CHANGED_CALL_IDS + CHANGED_CALL_ROWS)
 CHANGED_CALLS_AND_LEADS = sql.SQL(
@@ -72,12 +90,14 @@ CHANGED_CALLS_AND_LEADS = sql.SQL(
         array(
             select changed_leads.lead_id from {leads} as changed_leads
             where changed_leads.tenant_id = %(tenant_id)s and changed_leads.updated_at >= %(live_since)s
+                {leads_not_built_as_is}
             order by 1
         ) as changed_lead_ids
     from ({calls}) as changed_calls
     """
 ).format(
     leads=LIVE_LEADS,
+    leads_not_built_as_is=sql.SQL(_not_built_as_is("changed_leads", "fct_leads", "lead_id")),
     # the calls' current leads (the union above removes repeats)
     calls=sql.SQL(
         "select " + CHANGED_CALL_IDS + ", array_agg(changed.lead_id) filter (where changed.lead_id is not null)"
@@ -93,10 +113,12 @@ def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -
     `live_changed_lead_ids` (the leads whose own row changed since) and `live_lead_ids` (every lead
     whose contribution to a lead report may differ from the build: both). Each is an IdArray (bound as
     one `bigint[]` literal)."""
-    since = live_since(conn)
+    build = published_build(conn)
+    since, published_at = (None, None) if build is None else build
     params: dict = {
         "tenant_id": tenant_id,
         "live_since": since,
+        "live_published_at": published_at,
         "live_call_ids": IdArray(),
         "live_call_lead_ids": IdArray(),
         "live_lead_ids": IdArray(),
