@@ -4,7 +4,7 @@ Counts and sums are non-negative integers, so the rounding is done in integers: 
 `places` decimals is q = floor(n x scale x 10^places / d), rounded up when the remainder is at least
 half of d. Anything else (a negative or fractional input) takes the Decimal route, which gives the
 same rounding for every input. A report of 500 caller IDs rounds 1,500 ratios: about 12 ms in
-Decimal, about 2 ms in integers.
+Decimal, about 1 ms in integers.
 """
 
 from __future__ import annotations
@@ -45,7 +45,8 @@ def _whole(value: int | Decimal) -> int | None:
 
 def _scaled(numerator: int, denominator: int, scale: int, places: int) -> int | None:
     """numerator / denominator x scale in units of 10^-places, rounded half up; None off the integer path."""
-    numerator, denominator = _whole(numerator), _whole(denominator)
+    if not (type(numerator) is int and type(denominator) is int and numerator >= 0 and denominator >= 0):
+        numerator, denominator = _whole(numerator), _whole(denominator)
     if numerator is None or denominator is None:
         return None
     if not denominator:
@@ -76,8 +77,12 @@ def pct_string(numerator: int, denominator: int, places: int = 2) -> str:
 
 
 def pct_number(numerator: int, denominator: int, places: int) -> float:
-    """Percentage as a JSON number rounded to `places` decimals (the double nearest the rounded decimal)."""
-    return float(_ratio_text(numerator, denominator, 100, places))
+    """Percentage as a JSON number rounded to `places` decimals: the double nearest the rounded decimal,
+    which is the quotient units / 10^places (Python divides integers correctly rounded)."""
+    units = _scaled(numerator, denominator, 100, places)
+    if units is None:
+        return float(round_half_up(exact_ratio(numerator, denominator, 100), places))
+    return units / 10**places
 
 
 def ratio_string(numerator: int, denominator: int, places: int) -> str:
@@ -87,4 +92,5 @@ def ratio_string(numerator: int, denominator: int, places: int) -> str:
 
 def ratio_int(numerator: int, denominator: int) -> int:
     """Plain ratio rounded half away from zero to a whole number."""
-    return int(_ratio_text(numerator, denominator, 1, 0))
+    units = _scaled(numerator, denominator, 1, 0)
+    return int(round_half_up(exact_ratio(numerator, denominator, 1), 0)) if units is None else units

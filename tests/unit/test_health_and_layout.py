@@ -4,9 +4,11 @@ export layout derived from the response models (§5)."""
 from __future__ import annotations
 
 import os
+from decimal import Decimal
+from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from telesales_reports.exports import DATETIME, DECIMAL, INT, LAYOUTS, NUMBER, TEXT
@@ -74,6 +76,68 @@ def test_health_status_is_monotonic_in_the_answer_rate(total, data):
     worse = health_status(total, answered, 0, 0)
     better = health_status(total, answered + 1, 0, 0)
     assert order.index(better) >= order.index(worse)
+
+
+_PCT = st.one_of(
+    st.integers(min_value=0, max_value=100).map(Decimal),
+    st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False),
+)
+
+
+@settings(max_examples=300)
+@given(
+    limits=st.tuples(_PCT, _PCT, _PCT, _PCT, _PCT, _PCT),
+    minimum=st.integers(min_value=0, max_value=30),
+    total=st.one_of(st.sampled_from([0, 20, 100, 200, 1000, 10_000]), st.integers(min_value=0, max_value=5_000)),
+    data=st.data(),
+)
+def test_health_status_is_the_first_matching_rule_in_exact_fractions(limits, minimum, total, data):
+    # the rule restated in Fractions, under any thresholds the settings accept (block <= warning for
+    # ASR, warning <= block for the rejected and short shares); counts often sit exactly on a limit
+    block_asr, warning_asr = sorted(limits[:2])
+    warning_rejected, block_rejected = sorted(limits[2:4])
+    warning_short, block_short = sorted(limits[4:])
+    settings = {
+        "MIN_CALLS": minimum, "BLOCK_ASR_PCT": block_asr, "WARNING_ASR_PCT": warning_asr,
+        "BLOCK_REJECTED_PCT": block_rejected, "WARNING_REJECTED_PCT": warning_rejected,
+        "BLOCK_SHORT_PCT": block_short, "WARNING_SHORT_PCT": warning_short,
+    }  # fmt: skip
+
+    def count(*limits):
+        # 0, every call, or a count at (or one off) one of the field's limits, else any count
+        at_limit = [int(limit * total / 100) + d for limit in limits for d in (-1, 0, 1)]
+        near = [0, total, *(c for c in at_limit if 0 <= c <= total)]
+        return data.draw(st.one_of(st.sampled_from(near), st.integers(min_value=0, max_value=total)))
+
+    answered = count(block_asr, warning_asr)
+    short = count(warning_short, block_short)
+    rejected = count(warning_rejected, block_rejected)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in settings.items():
+            patch.setenv(f"TELESALES_HEALTH_{name}", str(value))
+        get_settings.cache_clear()
+        status = health_status(total, answered, short, rejected)
+    get_settings.cache_clear()
+
+    def pct(count):
+        return Fraction(count * 100, total) if total else Fraction(0)
+
+    def alarm(asr, rejected_limit, short_limit):
+        return (
+            pct(answered) < Fraction(asr)
+            or pct(rejected) >= Fraction(rejected_limit)
+            or pct(short) >= Fraction(short_limit)
+        )
+
+    if total < minimum:
+        expected = "no_data"
+    elif alarm(block_asr, block_rejected, block_short):
+        expected = "suspected_block"
+    elif alarm(warning_asr, warning_rejected, warning_short):
+        expected = "warning"
+    else:
+        expected = "healthy"
+    assert status == expected
 
 
 def test_every_report_is_in_the_registry_and_exportable_ones_have_a_layout():

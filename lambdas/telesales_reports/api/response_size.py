@@ -47,6 +47,16 @@ def _size(response: dict) -> int:
     return len(json.dumps(response, ensure_ascii=False).encode("utf-8"))
 
 
+def _fits(response: dict) -> bool:
+    """The response, serialized as the Lambda runtime does, is within the limit. JSON writes no
+    character of a string in more than 6 bytes (`\\u001f`), so a body whose 6-byte bound fits needs no
+    second serialization (about 1 ms for a 170 kB report); only one near the limit is measured."""
+    body = response.get("body")
+    if isinstance(body, str) and _size({**response, "body": ""}) + 6 * len(body) <= LAMBDA_RESPONSE_LIMIT:
+        return True
+    return _size(response) <= LAMBDA_RESPONSE_LIMIT
+
+
 def fit(event: dict, response: dict) -> dict:
     """The Lambda response, compressed for a client that accepts gzip and never over the limit."""
     is_json = _header(response, "Content-Type").startswith("application/json")
@@ -60,7 +70,7 @@ def fit(event: dict, response: dict) -> dict:
             headers["Content-Encoding"] = "gzip"
             response = {**response, "body": body, "isBase64Encoded": True}
         response = {**response, "headers": headers}
-    if _size(response) <= LAMBDA_RESPONSE_LIMIT:
+    if _fits(response):
         return response
     if is_json and response.get("statusCode") == 200:
         payload = {"message": INVALID_MESSAGE, "errors": {"format": [TOO_LARGE_MESSAGE]}}

@@ -152,35 +152,42 @@ def disposition_breakdown(conn: psycopg.Connection, req: ReportRequest) -> list[
     ]
 
 
-@functools.lru_cache(maxsize=64)
 def _pct_limit(value: float) -> tuple[int, int]:
     """A percentage setting as the exact ratio of its decimal text (10.5 -> (21, 2))."""
     return Fraction(str(value)).as_integer_ratio()
 
 
-def _pct_below(count: int, total: int, limit: float) -> bool:
-    """count / total x 100 < limit, exactly, in integers (a zero total is a 0 % ratio)."""
-    numerator, denominator = _pct_limit(limit)
-    return count * 100 * denominator < numerator * (total or 1)
+@functools.lru_cache(maxsize=8)
+def _health_levels(
+    block: tuple[float, float, float], warning: tuple[float, float, float]
+) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+    """The alarm levels in the order the rule tries them, each with its (ASR, rejected, short) limits as
+    exact integer ratios."""
+    return (
+        ("suspected_block", tuple(_pct_limit(v) for v in block)),
+        ("warning", tuple(_pct_limit(v) for v in warning)),
+    )
 
 
 def health_status(total: int, answered: int, short: int, rejected: int) -> str:
-    """docs/api-reference.md §3, caller-id-health: first matching rule, on the unrounded ratios."""
+    """docs/api-reference.md §3, caller-id-health: first matching rule, on the unrounded ratios, compared
+    exactly in integers (count x 100 / total against the limit's ratio; a zero total is a 0 % ratio)."""
     s = get_settings()
     if total < s.health_min_calls:
         return "no_data"
-    if (
-        _pct_below(answered, total, s.health_block_asr_pct)
-        or not _pct_below(rejected, total, s.health_block_rejected_pct)
-        or not _pct_below(short, total, s.health_block_short_pct)
-    ):
-        return "suspected_block"
-    if (
-        _pct_below(answered, total, s.health_warning_asr_pct)
-        or not _pct_below(rejected, total, s.health_warning_rejected_pct)
-        or not _pct_below(short, total, s.health_warning_short_pct)
-    ):
-        return "warning"
+    levels = _health_levels(
+        (s.health_block_asr_pct, s.health_block_rejected_pct, s.health_block_short_pct),
+        (s.health_warning_asr_pct, s.health_warning_rejected_pct, s.health_warning_short_pct),
+    )
+    base, answered, rejected, short = total or 1, answered * 100, rejected * 100, short * 100
+    for status, ((asr_n, asr_d), (rejected_n, rejected_d), (short_n, short_d)) in levels:
+        # ASR below its limit, or the rejected or short share at or above its limit
+        if (
+            answered * asr_d < asr_n * base
+            or rejected * rejected_d >= rejected_n * base
+            or short * short_d >= short_n * base
+        ):
+            return status
     return "healthy"
 
 
