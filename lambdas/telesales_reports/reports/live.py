@@ -136,19 +136,64 @@ def live_params(conn: psycopg.Connection, tenant_id: int, leads: bool = False) -
     return params
 
 
+# The columns of a changed call a report may filter on (call_filters): its CTE (changed_calls) carries them.
+FILTER_COLUMNS = ("campaign_id", "agent_id", "team_id")
+
+
+def _changed_rows(relation: sql.Composable, columns: sql.Composable, where: sql.Composable) -> sql.Composable:
+    """The rows of `relation` (alias `calls`) of the calls changed since the build (`live_call_ids`)."""
+    return sql.SQL(
+        "select {columns} from {relation} as calls where calls.tenant_id = %(tenant_id)s"
+        " and calls.call_id = any(%(live_call_ids)s) {where}"
+    ).format(columns=columns, relation=relation, where=where)
+
+
+def changed_calls(columns: Sequence[str], where: sql.Composable) -> sql.Composable:
+    """The body of a materialized CTE of the calls changed since the build, each twice: as built
+    (marts.fct_calls, `sign` -1) and as it stands (the live view, `sign` +1), with `started_at`, the
+    filter columns and `columns` (alike in both); `where` restricts both sides (alias `calls`). A report
+    that adds the delta over two windows (call_delta with `source`) reads the changed calls once."""
+    names = sql.SQL(", ").join(
+        sql.SQL("calls.{}").format(sql.Identifier(c)) for c in ("started_at", *FILTER_COLUMNS, *columns)
+    )
+    built, now = (
+        _changed_rows(relation, sql.SQL("{sign} as sign, {names}").format(sign=sql.SQL(sign), names=names), where)
+        for relation, sign in ((sql.SQL("marts.fct_calls"), "-1"), (LIVE_CALLS, "1"))
+    )
+    return sql.SQL("{built} union all {now}").format(built=built, now=now)
+
+
 def call_delta(
     keys: Sequence[str],
     measures: Sequence[tuple[str, str]],
     where: sql.Composable,
     filters_for,
     bounds: tuple[str, str] = ("window_start", "window_end"),
+    source: str | None = None,
 ) -> list[sql.Composable]:
-    """The two parts a report adds for the calls changed since the build, as (keys..., measures...):
-    the built rows negated and the current rows. `measures` are (name, expression over the call columns
-    of fct_calls / the live view); `where` restricts rows (e.g. dials only); `filters_for(alias)` gives
-    the request's filters on that alias. Both parts cover the request's whole window and read the same
-    calls, `live_call_ids` (live_params); `bounds` name the parameters of another window."""
+    """The parts a report adds for the calls changed since the build, as (keys..., measures...): the
+    built rows negated and the current rows. `measures` are (name, expression over the call columns of
+    fct_calls / the live view); `where` restricts rows (e.g. dials only); `filters_for(alias)` gives the
+    request's filters on that alias. Both cover the request's whole window and read the same calls,
+    `live_call_ids` (live_params); `bounds` name the parameters of another window. With `source`, the
+    name of a changed_calls CTE holding the keys and the measures' columns, one part reads both sides
+    from it (each measure times the row's sign)."""
+    window = sql.SQL("calls.started_at >= {lower} and calls.started_at < {upper}").format(
+        lower=sql.Placeholder(bounds[0]), upper=sql.Placeholder(bounds[1])
+    )
     key_list = sql.SQL(", ").join(sql.SQL("calls.{}").format(sql.Identifier(k)) for k in keys)
+    if source is not None:
+        signed = sql.SQL(", ").join(
+            [
+                key_list,
+                *(sql.SQL("calls.sign * (" + expr + ") as {}").format(sql.Identifier(n)) for n, expr in measures),
+            ]
+        )
+        return [
+            sql.SQL("select {signed} from {source} as calls where {window} {where} {filters}").format(
+                signed=signed, source=sql.Identifier(source), window=window, where=where, filters=filters_for("calls")
+            )
+        ]
     columns = sql.SQL(", ").join(
         [key_list, *(sql.SQL(expr + " as {}").format(sql.Identifier(name)) for name, expr in measures)]
     )
@@ -158,16 +203,11 @@ def call_delta(
             *(sql.SQL("-{name} as {name}").format(name=sql.Identifier(name)) for name, _ in measures),
         ]
     )
-    window = sql.SQL("calls.started_at >= {lower} and calls.started_at < {upper}").format(
-        lower=sql.Placeholder(bounds[0]), upper=sql.Placeholder(bounds[1])
-    )
-    template = (
-        "select {columns} from {relation} as calls where calls.tenant_id = %(tenant_id)s"
-        " and calls.call_id = any(%(live_call_ids)s) and {window} {where} {filters}"
-    )
     now, built = (
-        sql.SQL(template).format(
-            columns=columns, relation=relation, window=window, where=where, filters=filters_for("calls")
+        _changed_rows(
+            relation,
+            columns,
+            sql.SQL("and {window} {where} {filters}").format(window=window, where=where, filters=filters_for("calls")),
         )
         for relation in (LIVE_CALLS, sql.SQL("marts.fct_calls"))
     )

@@ -344,6 +344,12 @@ FCT_CALLER_MEASURES = sql.SQL(", ").join(
 )
 
 
+# The calls the caller-ID measures count, and the columns of a changed one they read (a CTE, CHANGED_DIALS).
+DIALS_WITH_CALLER_ID = sql.SQL("and calls.is_dial and calls.caller_id is not null")
+CHANGED_DIALS = "changed_dials"
+CHANGED_DIAL_COLUMNS = ("caller_id", "is_answered", "talk_sec", "is_connected", "is_rejected")
+
+
 def caller_id_health(
     req: ReportRequest, params: dict, rollup_threshold_ok: bool, today: tuple[datetime, datetime] | None = None
 ) -> sql.Composable:
@@ -383,15 +389,25 @@ def caller_id_health(
             )
             for lo, hi in fct_ranges
         ]  # fmt: skip
+    # With today's count, the window's delta and today's read the changed dials once (a CTE).
+    shared = CHANGED_DIALS if today else None
     parts += live.call_delta(
         ("caller_id",),
         FCT_CALLER_MEASURE_EXPRESSIONS,
-        sql.SQL("and calls.is_dial and calls.caller_id is not null"),
+        sql.SQL("") if shared else DIALS_WITH_CALLER_ID,
         lambda alias: call_filters(req, alias),
+        source=shared,
+    )
+    changed = (
+        sql.SQL("{name} as materialized ({body}),").format(
+            name=sql.Identifier(CHANGED_DIALS), body=live.changed_calls(CHANGED_DIAL_COLUMNS, DIALS_WITH_CALLER_ID)
+        )
+        if shared
+        else sql.SQL("")
     )
     return sql.SQL(
         """
-        with window_calls as (
+        with {changed} window_calls as (
             select
                 caller_id,
                 sum(total_calls)::bigint as total_calls,
@@ -426,8 +442,9 @@ def caller_id_health(
         order by coalesce(window_calls.total_calls, 0) desc, pool.cid collate "C" asc
         """
     ).format(
+        changed=changed,
         source=sql.SQL(" union all ").join(parts),
-        today=today_calls(params, *today) if today else NO_TODAY_CALLS,
+        today=today_calls(params, *today, source=shared) if today else NO_TODAY_CALLS,
     )
 
 
@@ -435,7 +452,7 @@ def caller_id_health(
 LOCAL_TODAY = "select date_trunc('day', now()) as day_start, date_trunc('day', now()) + interval '1 day' as day_end"
 
 
-def today_calls(params: dict, start: datetime, end: datetime) -> sql.Composable:
+def today_calls(params: dict, start: datetime, end: datetime, source: str | None = None) -> sql.Composable:
     """(caller_id, calls_today): every dial of the local day [start, end) per caller ID, no filters
     (docs/api-reference.md §3), live: whole UTC days from agg_caller_id_calls_daily, whole UTC hours from
     agg_caller_id_dials_hourly, partial hours (zones like +05:45) from fct_calls, and the calls changed
@@ -460,9 +477,10 @@ def today_calls(params: dict, start: datetime, end: datetime) -> sql.Composable:
     parts += live.call_delta(
         ("caller_id",),
         (("dials", "1"),),
-        sql.SQL("and calls.is_dial and calls.caller_id is not null"),
+        sql.SQL("") if source else DIALS_WITH_CALLER_ID,
         lambda alias: sql.SQL(""),
         bounds=("today_start", "today_end"),
+        source=source,
     )
     return sql.SQL(
         "select caller_id, sum(dials)::bigint as calls_today from ({parts}) as today group by caller_id"
