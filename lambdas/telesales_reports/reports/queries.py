@@ -225,23 +225,33 @@ def dashboard(req: ReportRequest, params: dict) -> sql.Composable:
 
 
 def agent_performance(req: ReportRequest, params: dict) -> sql.Composable:
+    # per agent first, then the 200-odd names: joining the names to every rollup row first made the
+    # grouping hash thousands of rows on two text columns
     return sql.SQL(
         """
         select
-            calls.agent_id,
+            per_agent.agent_id,
             agents.agent_name,
             agents.username,
-            sum(calls.dials)::bigint as dials,
-            sum(calls.answers)::bigint as answers,
-            sum(calls.handle_sec)::bigint as handle_sec,
-            sum(calls.conversions)::bigint as conversions
-        from ({source}) as calls
+            per_agent.dials,
+            per_agent.answers,
+            per_agent.handle_sec,
+            per_agent.conversions
+        from (
+            select
+                calls.agent_id,
+                sum(calls.dials)::bigint as dials,
+                sum(calls.answers)::bigint as answers,
+                sum(calls.handle_sec)::bigint as handle_sec,
+                sum(calls.conversions)::bigint as conversions
+            from ({source}) as calls
+            where calls.agent_id is not null
+            group by calls.agent_id
+            having sum(calls.dials) > 0
+        ) as per_agent
         left join staging.stg_raw__users as agents  -- names as they stand (live)
-            on agents.tenant_id = %(tenant_id)s and agents.agent_id = calls.agent_id
-        where calls.agent_id is not null
-        group by calls.agent_id, agents.agent_name, agents.username
-        having sum(calls.dials) > 0
-        order by conversions desc, calls.agent_id asc
+            on agents.tenant_id = %(tenant_id)s and agents.agent_id = per_agent.agent_id
+        order by per_agent.conversions desc, per_agent.agent_id asc
         """
     ).format(source=calls_source(req, params, bucketed=False))
 
