@@ -6,15 +6,28 @@ import copy
 import csv
 import io
 import json
+import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import boto3
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from moto import mock_aws
+from openpyxl.compat import safe_string
+from openpyxl.worksheet._reader import _cast_number
 
-from telesales_reports.exports import LAYOUTS, csv_writer, templates, xlsx_writer
-from telesales_reports.exports.templates import TemplateError, TemplateUnavailable, layout_for, parse_template
+from telesales_reports.exports import DATETIME, DECIMAL, INT, LAYOUTS, NUMBER, TEXT, csv_writer, templates, xlsx_writer
+from telesales_reports.exports.templates import (
+    Column,
+    Layout,
+    TemplateError,
+    TemplateUnavailable,
+    layout_for,
+    parse_template,
+)
 from telesales_reports.reports.registry import REPORTS
 from telesales_reports.settings import get_settings
 
@@ -360,3 +373,55 @@ def test_xlsx_of_no_rows_has_header_only() -> None:
     ws = openpyxl.load_workbook(io.BytesIO(content))["agent-performance"]
     assert [c.value for c in ws[1]] == [name for name, _ in LAYOUTS["agent-performance"]]
     assert ws.max_row == 1 and ws.auto_filter.ref == "A1:H1"
+
+
+_KINDS = [
+    Column("t", "text", TEXT), Column("i", "int", INT, "#,##0"), Column("n", "number", NUMBER),
+    Column("d", "decimal", DECIMAL, "0.00"), Column("w", "when", DATETIME), Column("v", "when day", DATETIME, "yyyy-mm-dd"),
+]  # fmt: skip
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12) | st.sampled_from(
+    ["=1+1", " +84 ", "-1.50", "a&b<c>", "x\r\ny", "\x01", "2026-06-09T02:31:14Z", "12.50", "@x"]
+)
+_VALUE = st.none() | _TEXT | st.integers(-(10**18), 10**18) | st.floats(allow_nan=False, allow_infinity=False)
+_MOMENT = st.datetimes(min_value=datetime(1950, 1, 1), max_value=datetime(2100, 1, 1)).map(
+    lambda d: d.replace(microsecond=0).isoformat() + "Z"
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.fixed_dictionaries({c.field: _VALUE | _MOMENT for c in _KINDS}), max_size=6))
+def test_xlsx_cells_follow_the_layout_rules(rows) -> None:
+    # every cell read back as the rules say: a number (with the column's format) where the kind takes
+    # one, a date-time for ISO text in a date-time column, else the cleaned text (quote prefix on
+    # formula-like text); no cell for null
+    content = xlsx_writer.render("funnel", Layout(tuple(_KINDS)), rows)
+    ws = openpyxl.load_workbook(io.BytesIO(content))["funnel"]
+    assert [c.value for c in ws[1]] == [c.header for c in _KINDS]
+    for index, row in enumerate(rows, start=2):
+        for letter, column in zip("ABCDEF", _KINDS, strict=True):
+            cell, value = ws[f"{letter}{index}"], row[column.field]
+            moment = xlsx_writer._datetime(value) if column.kind == DATETIME else None
+            number = None if column.kind == DATETIME else xlsx_writer._number(value, column.kind)
+            if value is None:
+                assert cell.value is None
+            elif moment is not None:
+                assert (cell.value, cell.number_format) == (moment, column.number_format or "yyyy-mm-dd hh:mm:ss")
+            elif number is not None:
+                assert cell.value == _cast_number(safe_string(number))
+                assert cell.number_format == (column.number_format or "General")
+            else:
+                text = xlsx_writer.clean_text(value)
+                read = (cell.value or "").replace("\r\n", "\n")
+                if text.strip():
+                    assert read == text.replace("\r\n", "\n").replace("\r", "\n")
+                    assert cell.data_type == "s"
+                    assert cell.quotePrefix == csv_writer.looks_like_formula(text)
+
+
+def test_xlsx_text_keeps_its_edge_spaces_for_excel() -> None:
+    # Excel drops a text's leading and trailing spaces unless the XML says to preserve them
+    content = xlsx_writer.render("funnel", layout_for("funnel", None), [{"stage": " x ", "count": 1}])
+    with zipfile.ZipFile(io.BytesIO(content)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+    assert '<c r="A2" t="inlineStr"><is><t xml:space="preserve"> x </t></is></c>' in sheet
+    assert '<c r="B2" t="n"><v>1</v></c>' in sheet

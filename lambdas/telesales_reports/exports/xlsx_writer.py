@@ -9,28 +9,41 @@ Text is always written as a string cell (inline string, `data_type == "s"`) with
 when it starts like a formula: `=HYPERLINK(...)` stays literal text, never a formula. Characters that
 XML 1.0 cannot hold (control characters other than tab, LF, CR) are dropped.
 
+openpyxl writes the workbook: its styles, the header row, widths, the frozen pane, the autofilter and
+the conditional formats. The data rows are written here as the same XML openpyxl writes for those cells
+(inline strings, numbers with the column's style), straight into the sheet: openpyxl builds and
+serializes an object per cell. On the benchmark's caller-id-health (500 rows of 16 columns) the whole
+file took 390 ms through openpyxl and takes 73 ms this way (DECISIONLOG 99). A cell's style is
+registered with openpyxl when a cell first uses it, before openpyxl saves, so styles.xml holds every
+style a data cell names.
+
 This module imports openpyxl at import time; render.py imports it only for `format=xlsx`.
 """
 
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.compat import safe_string
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 
 from . import DATETIME, DECIMAL, INT, NUMBER
 from .csv_writer import looks_like_formula
 from .templates import CellRule, ColorScale, Layout
 
 MAX_WIDTH = 60
+SHEET_PATH = "xl/worksheets/sheet1.xml"  # the workbook's one sheet
 MIN_WIDTH = 6
 MAX_TEXT = 32767
 BOLD = Font(bold=True)
@@ -95,23 +108,92 @@ def _widths(layout: Layout, rows: Sequence[dict]) -> list[float]:
     return widths
 
 
-def _cell(ws, value: object, column) -> WriteOnlyCell | None:
-    if value is None:
+DEFAULT_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+SHEET_DATA_END = "</sheetData>"
+
+
+def _style_id(ws, number_format: str | None = None, quote_prefix: bool = False) -> str | None:
+    """The workbook's style id of a cell with that number format or quote prefix (registered with
+    openpyxl, so the saved styles.xml holds it); None for the default style."""
+    if number_format is None and not quote_prefix:
         return None
-    if column.kind == DATETIME:
-        moment = _datetime(value)
-        if moment is not None:
-            cell = WriteOnlyCell(ws, value=moment)
-            cell.number_format = column.number_format or "yyyy-mm-dd hh:mm:ss"
-            return cell
-    else:
-        number = _number(value, column.kind)
-        if number is not None:
-            cell = WriteOnlyCell(ws, value=number)
-            if column.number_format:
-                cell.number_format = column.number_format
-            return cell
-    return _text_cell(ws, value)
+    cell = WriteOnlyCell(ws)
+    if number_format is not None:
+        cell.number_format = number_format
+    if quote_prefix:
+        cell.quotePrefix = True
+    return str(cell.style_id) if cell.has_style else None
+
+
+class _RowWriter:
+    """The XML of data rows, cell for cell what openpyxl's write-only sheet writes for them. A style is
+    registered when a cell first uses it, as openpyxl does, so styles.xml and the style ids come out the
+    same as openpyxl's own."""
+
+    def __init__(self, ws, layout: Layout) -> None:
+        self.ws = ws
+        self.columns = [
+            (column, get_column_letter(index), self._number_format(column))
+            for index, column in enumerate(layout.columns, start=1)
+        ]
+        self.styles: dict[tuple[str | None, bool], str | None] = {}
+        self.epoch = ws.parent.epoch
+
+    @staticmethod
+    def _number_format(column) -> str | None:
+        if column.kind == DATETIME:
+            return column.number_format or DEFAULT_DATETIME_FORMAT
+        return column.number_format
+
+    def _style(self, number_format: str | None, quote_prefix: bool = False) -> str:
+        """` s="<id>"` of a cell with that number format or quote prefix, "" for the default style."""
+        key = (number_format, quote_prefix)
+        if key not in self.styles:
+            self.styles[key] = _style_id(self.ws, number_format, quote_prefix)
+        style = self.styles[key]
+        return "" if style is None else f' s="{style}"'
+
+    def row(self, index: int, row: dict) -> str:
+        cells = []
+        for column, letter, number_format in self.columns:
+            value = row.get(column.field)
+            if value is None:
+                continue
+            ref = f"{letter}{index}"
+            number: object = None
+            if column.kind == DATETIME:
+                moment = _datetime(value)
+                if moment is not None:
+                    number = to_excel(moment, self.epoch)
+            else:
+                number = _number(value, column.kind)
+            if number is not None:
+                cells.append(f'<c r="{ref}"{self._style(number_format)} t="n"><v>{safe_string(number)}</v></c>')
+                continue
+            cells.append(self._text(ref, clean_text(value)))
+        return f'<row r="{index}">{"".join(cells)}</row>'
+
+    def _text(self, ref: str, text: str) -> str:
+        styled = self._style(None, quote_prefix=True) if looks_like_formula(text) else ""
+        if not text:
+            return f'<c r="{ref}"{styled} t="inlineStr" />'
+        stripped = text.strip()
+        space = ' xml:space="preserve"' if stripped and stripped != text else ""
+        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+
+
+def _with_rows(workbook: bytes, sheet: str, rows_xml: str) -> bytes:
+    """The saved workbook with `rows_xml` appended to the sheet's data (after the header row)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(workbook)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == sheet:
+                text = data.decode("utf-8")
+                at = text.index(SHEET_DATA_END)
+                data = (text[:at] + rows_xml + text[at:]).encode("utf-8")
+            target.writestr(item, data, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
 
 
 def _text_cell(ws, value: object, bold: bool = False) -> WriteOnlyCell:
@@ -169,9 +251,9 @@ def render(report: str, layout: Layout, rows: Sequence[dict]) -> bytes:
             _conditional_format(ws, rule, letters[rule.field], last_row)
 
     ws.append([_text_cell(ws, column.header, bold=True) for column in layout.columns])
-    for row in rows:
-        ws.append([_cell(ws, row.get(column.field), column) for column in layout.columns])
+    writer = _RowWriter(ws, layout)
+    rows_xml = "".join(writer.row(index, row) for index, row in enumerate(rows, start=2))
 
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return _with_rows(buffer.getvalue(), SHEET_PATH, rows_xml)
