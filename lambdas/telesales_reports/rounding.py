@@ -63,12 +63,17 @@ def _decimal_text(units: int, places: int) -> str:
     return f"{whole}.{str(frac).zfill(places)}"
 
 
+def _rounded(numerator: int, denominator: int, scale: int, places: int) -> int | Decimal:
+    """numerator / denominator x scale rounded half up to `places` decimals: on the integer path an int
+    count of 10^-places, else (any other input) the rounded Decimal."""
+    units = _scaled(numerator, denominator, scale, places)
+    return round_half_up(exact_ratio(numerator, denominator, scale), places) if units is None else units
+
+
 def _ratio_text(numerator: int, denominator: int, scale: int, places: int) -> str:
     """numerator / denominator x scale rounded half up to `places` decimals, written as Decimal writes it."""
-    units = _scaled(numerator, denominator, scale, places)
-    if units is None:
-        return str(round_half_up(exact_ratio(numerator, denominator, scale), places))
-    return _decimal_text(units, places)
+    rounded = _rounded(numerator, denominator, scale, places)
+    return _decimal_text(rounded, places) if type(rounded) is int else str(rounded)
 
 
 def pct_string(numerator: int, denominator: int, places: int = 2) -> str:
@@ -79,10 +84,8 @@ def pct_string(numerator: int, denominator: int, places: int = 2) -> str:
 def pct_number(numerator: int, denominator: int, places: int) -> float:
     """Percentage as a JSON number rounded to `places` decimals: the double nearest the rounded decimal,
     which is the quotient units / 10^places (Python divides integers correctly rounded)."""
-    units = _scaled(numerator, denominator, 100, places)
-    if units is None:
-        return float(round_half_up(exact_ratio(numerator, denominator, 100), places))
-    return units / 10**places
+    rounded = _rounded(numerator, denominator, 100, places)
+    return rounded / 10**places if type(rounded) is int else float(rounded)
 
 
 def ratio_string(numerator: int, denominator: int, places: int) -> str:
@@ -92,5 +95,4 @@ def ratio_string(numerator: int, denominator: int, places: int) -> str:
 
 def ratio_int(numerator: int, denominator: int) -> int:
     """Plain ratio rounded half away from zero to a whole number."""
-    units = _scaled(numerator, denominator, 1, 0)
-    return int(round_half_up(exact_ratio(numerator, denominator, 1), 0)) if units is None else units
+    return int(_rounded(numerator, denominator, 1, 0))

@@ -43,7 +43,6 @@ from .csv_writer import looks_like_formula
 from .templates import CellRule, ColorScale, Layout
 
 MAX_WIDTH = 60
-SHEET_PATH = "xl/worksheets/sheet1.xml"  # the workbook's one sheet
 MIN_WIDTH = 6
 MAX_TEXT = 32767
 BOLD = Font(bold=True)
@@ -109,6 +108,7 @@ def _widths(layout: Layout, rows: Sequence[dict]) -> list[float]:
 
 
 DEFAULT_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+SHEET_PATH = "xl/worksheets/sheet1.xml"  # the workbook's one sheet
 SHEET_DATA_END = "</sheetData>"
 
 
