@@ -114,6 +114,26 @@ def test_empty_variables_count_as_unset(monkeypatch):
     assert (s.statement_timeout_ms, s.template_location, s.database_url) == (5000, None, None)
 
 
+def test_variable_names_match_without_regard_to_case(monkeypatch):
+    # As pydantic-settings matched them (DECISIONLOG 102); an exact-case variable wins over another case.
+    monkeypatch.setenv("telesales_statement_timeout_ms", "7000")
+    monkeypatch.setenv("Database_Url", "postgresql://app@db/reports")
+    s = load_settings()
+    assert (s.statement_timeout_ms, s.database_url) == (7000, "postgresql://app@db/reports")
+    monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", "8000")
+    assert load_settings().statement_timeout_ms == 8000
+    monkeypatch.setenv("telesales_max_agent_ids", "0")
+    with pytest.raises(SettingsError, match="TELESALES_MAX_AGENT_IDS: "):
+        load_settings()
+
+
+def test_unknown_variables_are_ignored_and_the_settings_are_read_only(monkeypatch):
+    monkeypatch.setenv("TELESALES_NO_SUCH_SETTING", "x")
+    s = load_settings()
+    with pytest.raises(ValueError):
+        s.statement_timeout_ms = 1  # one validated snapshot per process: never changed in place
+
+
 @pytest.mark.parametrize(
     ("variable", "value", "words"),
     [

@@ -101,7 +101,8 @@ Formula = Annotated[str, Field(min_length=1, max_length=255)]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Validators are built at the first template read, not on every cold start (DECISIONLOG 102).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 
 class ColumnSpec(_Strict):

@@ -13,7 +13,7 @@ import typing
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
 INT = "int"  # JSON integer -> integer cell
 NUMBER = "number"  # JSON number (float) -> numeric cell
@@ -29,11 +29,18 @@ class Kind:
     name: str
 
 
+class Schema(BaseModel):
+    """A response model: it describes the JSON (OpenAPI, export layouts) and never validates a response,
+    so pydantic builds its validator only if asked (defer_build): not on every cold start (DECISIONLOG 102)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 DecimalString = Annotated[str, Kind(DECIMAL)]
 UtcDateTimeString = Annotated[str, Kind(DATETIME)]
 
 
-class PreviousWindow(BaseModel):
+class PreviousWindow(Schema):
     date_from: str = Field(description="Comparison window start, ISO 8601 UTC.", examples=["2026-05-22T00:00:00Z"])
     date_to: str = Field(
         description="Comparison window end (exclusive), ISO 8601 UTC.", examples=["2026-06-01T00:00:00Z"]
@@ -44,6 +51,7 @@ def report_response(name: str, data_type: Any) -> type[BaseModel]:
     """`{"data": ...}`, and with `compare` also `previous` (the same shape) and `previous_window`."""
     return create_model(
         name,
+        __base__=Schema,
         data=(data_type, ...),
         previous=(
             data_type | None,
@@ -53,7 +61,7 @@ def report_response(name: str, data_type: Any) -> type[BaseModel]:
     )
 
 
-class Dashboard(BaseModel):
+class Dashboard(Schema):
     total_dials: int = Field(ge=0)
     total_answers: int = Field(ge=0)
     answer_rate_pct: DecimalString = Field(description="Decimal string, 2 dp: answers / dials x 100.")
@@ -69,7 +77,7 @@ class Dashboard(BaseModel):
 DashboardResponse = report_response("DashboardResponse", Dashboard)
 
 
-class DispositionItem(BaseModel):
+class DispositionItem(Schema):
     code: str
     label: str
     category: Literal["contact", "no_contact", "callback", "remove"] | None
@@ -81,7 +89,7 @@ class DispositionItem(BaseModel):
 DispositionResponse = report_response("DispositionResponse", list[DispositionItem])
 
 
-class AgentItem(BaseModel):
+class AgentItem(Schema):
     agent_id: int
     name: str
     username: str
@@ -95,7 +103,7 @@ class AgentItem(BaseModel):
 AgentResponse = report_response("AgentResponse", list[AgentItem])
 
 
-class FunnelItem(BaseModel):
+class FunnelItem(Schema):
     stage: Literal["Total leads", "Dialed", "Connected", "Talked > 30s", "Disposed", "Converted"]
     count: int = Field(ge=0)
 
@@ -103,7 +111,7 @@ class FunnelItem(BaseModel):
 FunnelResponse = report_response("FunnelResponse", list[FunnelItem])
 
 
-class CallerIdItem(BaseModel):
+class CallerIdItem(Schema):
     cid: str
     display_name: str | None
     carrier: str
@@ -125,7 +133,7 @@ class CallerIdItem(BaseModel):
 CallerIdResponse = report_response("CallerIdResponse", list[CallerIdItem])
 
 
-class HeatmapItem(BaseModel):
+class HeatmapItem(Schema):
     day_of_week: int = Field(ge=0, le=6, description="0 = Sunday ... 6 = Saturday")
     hour: int = Field(ge=0, le=23)
     dials: int = Field(ge=0)
@@ -138,7 +146,7 @@ HeatmapResponse = report_response(
 )
 
 
-class LeadSourceItem(BaseModel):
+class LeadSourceItem(Schema):
     source: str
     total_leads: int = Field(ge=0)
     dialed_count: int = Field(ge=0)
@@ -150,7 +158,7 @@ class LeadSourceItem(BaseModel):
 LeadSourceResponse = report_response("LeadSourceResponse", list[LeadSourceItem])
 
 
-class TimeSeriesItem(BaseModel):
+class TimeSeriesItem(Schema):
     bucket: str = Field(description="YYYY-MM-DD (day), YYYY-Www (ISO week), YYYY-MM-DD HH:00:00 (hour)")
     dials: int = Field(ge=0)
     answers: int = Field(ge=0)
@@ -161,7 +169,7 @@ class TimeSeriesItem(BaseModel):
 TimeSeriesResponse = report_response("TimeSeriesResponse", list[TimeSeriesItem])
 
 
-class AttemptItem(BaseModel):
+class AttemptItem(Schema):
     attempt: str = Field(description='Attempt number of the dial among its lead\'s dials: "1" ... "9", "10+".')
     dials: int = Field(ge=0)
     answers: int = Field(ge=0)
@@ -174,7 +182,7 @@ class AttemptItem(BaseModel):
 AttemptsResponse = report_response("AttemptsResponse", list[AttemptItem])
 
 
-class CarrierItem(BaseModel):
+class CarrierItem(Schema):
     carrier: str
     caller_ids: int = Field(ge=0, description="Pool numbers with this carrier.")
     total_calls: int = Field(ge=0)
@@ -192,7 +200,7 @@ class CarrierItem(BaseModel):
 CarrierHealthResponse = report_response("CarrierHealthResponse", list[CarrierItem])
 
 
-class AbandonCurrent(BaseModel):
+class AbandonCurrent(Schema):
     campaign_id: int
     attempts_total: int = Field(ge=0)
     attempts_abandoned: int = Field(ge=0)
@@ -207,7 +215,7 @@ class AbandonCurrent(BaseModel):
     breached: bool
 
 
-class AbandonBreach(BaseModel):
+class AbandonBreach(Schema):
     snapshot_at: str
     window_from: str
     window_to: str
@@ -217,41 +225,41 @@ class AbandonBreach(BaseModel):
     limit_pct: float
 
 
-class AbandonData(BaseModel):
+class AbandonData(Schema):
     current: AbandonCurrent
     breaches: list[AbandonBreach]
 
 
-class AbandonResponse(BaseModel):
+class AbandonResponse(Schema):
     data: AbandonData
 
 
-class FilterCampaign(BaseModel):
+class FilterCampaign(Schema):
     id: int
     name: str
     status: str = Field(description="draft / active / paused / completed")
 
 
-class FilterTeam(BaseModel):
+class FilterTeam(Schema):
     id: int
     name: str
 
 
-class FilterAgent(BaseModel):
+class FilterAgent(Schema):
     id: int
     name: str
     username: str
     team_id: int | None = Field(description="The user's current team; null = no team.")
 
 
-class FilterOptions(BaseModel):
+class FilterOptions(Schema):
     campaigns: list[FilterCampaign] = Field(description="The tenant's campaigns, by name then id (code point order).")
     teams: list[FilterTeam] = Field(description="The tenant's teams, by name then id (code point order).")
     agents: list[FilterAgent] = Field(description="The tenant's users, by name then id (code point order).")
     timezones: list[str] = Field(description="Every timezone name the API accepts, sorted.")
 
 
-class FiltersResponse(BaseModel):
+class FiltersResponse(Schema):
     data: FilterOptions
 
 
