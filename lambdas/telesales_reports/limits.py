@@ -17,3 +17,5 @@ WINDOW_MINUTES_MAX = 129_600
 WINDOW_MINUTES_DEFAULT = 43_200
 # Ids are PostgreSQL bigints.
 BIGINT_MAX = 2**63 - 1
+# A Lambda (API Gateway proxy) response, envelope included, in bytes (exports/storage.py, api/response_size.py).
+LAMBDA_RESPONSE_LIMIT = 6_291_456

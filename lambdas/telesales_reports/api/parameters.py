@@ -1,4 +1,5 @@
 """What the OpenAPI document says about the routes: parameter types, error responses, file content.
+Imported only when the document is built (api/routing.py): it needs pydantic.
 
 Powertools' own validation is off: the 422 rules of docs/api-reference.md §1 (all fields at once, `agent_ids.N` keys,
 tenant-scoped ids) are enforced by params.parse_request on the raw query string. The routes take
@@ -16,10 +17,11 @@ from ..limits import MAX_RANGE_DAYS, WINDOW_MINUTES_DEFAULT, WINDOW_MINUTES_MAX,
 from ..reports.compare import COMPARES
 from ..reports.registry import EXPORTABLE
 from ..reports.schemas import AbandonResponse
-from ..settings import Settings
+from ..settings import default
+from .routing import BASE
 from .schemas import MessageBody, ValidationErrorBody
 
-BASE = "/api/telesales/reports"
+__all__ = ["BASE", "ERROR_RESPONSES", "FILE_CONTENT", "documented_by", "report_responses"]  # and the queries
 
 ERROR_RESPONSES = {
     401: {"description": "No tenant claim.", "content": {"application/json": {"model": MessageBody}}},
@@ -38,7 +40,7 @@ FILE_CONTENT = {
         "schema": {"type": "string", "format": "binary"}
     },
 }
-MAX_AGENT_IDS = Settings.model_fields["max_agent_ids"].default
+MAX_AGENT_IDS = default("max_agent_ids")
 
 DateFrom = Annotated[
     str,

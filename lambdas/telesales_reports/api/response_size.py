@@ -12,7 +12,7 @@ import base64
 import gzip
 import json
 
-from ..exports.storage import LAMBDA_RESPONSE_LIMIT
+from ..limits import LAMBDA_RESPONSE_LIMIT
 from .errors import BODIES, INVALID_MESSAGE
 
 # Smaller bodies gain nothing from compression.

@@ -4,17 +4,29 @@
 the API's export route turns it into a response, and `storage` puts a file too large for a Lambda
 response into S3. The generic layout of a report (its JSON fields in JSON order, each with the kind of
 value the JSON carries) comes from the report registry, derived from the response model.
-It imports nothing heavy: openpyxl is loaded only on the XLSX path and boto3 only on the S3 paths.
+It imports nothing heavy: openpyxl is loaded only on the XLSX path, boto3 only on the S3 paths, and the
+pydantic models only when a layout is first asked for.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from ..reports.kinds import DATETIME, DECIMAL, INT, NUMBER, TEXT, FieldLayout
 from ..reports.registry import REPORTS
-from ..reports.schemas import DATETIME, DECIMAL, INT, NUMBER, TEXT, FieldLayout
 
 __all__ = ["DATETIME", "DECIMAL", "INT", "LAYOUTS", "NUMBER", "TEXT", "FieldLayout", "default_number_format"]
 
-LAYOUTS: dict[str, FieldLayout] = {name: report.layout for name, report in REPORTS.items() if report.exportable}
+
+def __getattr__(name: str) -> Any:
+    # LAYOUTS (report -> generic layout) reads the pydantic response models: built on first use, so that
+    # the JSON path, which imports this package for its exceptions, never builds them (DECISIONLOG 102).
+    if name == "LAYOUTS":
+        layouts: dict[str, FieldLayout] = {n: r.layout for n, r in REPORTS.items() if r.exportable}
+        globals()["LAYOUTS"] = layouts
+        return layouts
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 PERCENT_FORMAT = "0.00"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"

@@ -13,19 +13,16 @@ import uuid
 
 from aws_lambda_powertools import Logger
 
+from ..limits import LAMBDA_RESPONSE_LIMIT
 from ..settings import get_settings
+from .errors import StorageUnavailable
 from .render import RenderedFile
 
 logger = Logger(service="telesales-reports", child=True)
 
-LAMBDA_RESPONSE_LIMIT = 6_291_456
 ENVELOPE_MARGIN = 16_384  # the status, headers and JSON envelope
 MAX_INLINE_BYTES = (LAMBDA_RESPONSE_LIMIT - ENVELOPE_MARGIN) // 4 * 3  # 4,706,304 raw bytes
 PRESIGNED_URL_SECONDS = 15 * 60
-
-
-class StorageUnavailable(Exception):
-    """The file could not be stored (no export bucket configured, or S3 failed)."""
 
 
 def too_large_to_inline(file: RenderedFile) -> bool:

@@ -54,36 +54,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from ..settings import get_settings
 from . import LAYOUTS, default_number_format
+from .errors import TemplateError, TemplateUnavailable
 
 CACHE_TTL_SECONDS = 60.0
 MAX_TEMPLATE_BYTES = 256 * 1024
 COLOUR_RE = re.compile(r"^#?[0-9A-Fa-f]{6}$")
-
-
-class TemplateError(Exception):
-    """A tenant's export template is invalid; the message names the tenant and the bad keys."""
-
-    def __init__(self, tenant_id: int, problems: list[tuple[str, str]], source: str | None = None):
-        self.tenant_id = tenant_id
-        self.problems = problems
-        self.source = source
-        where = f" ({source})" if source else ""
-        details = "; ".join(f"{key}: {message}" for key, message in problems)
-        super().__init__(f"export template of tenant {tenant_id}{where} is invalid: {details}")
-
-    @property
-    def keys(self) -> list[str]:
-        return [key for key, _ in self.problems]
-
-
-class TemplateUnavailable(TemplateError):
-    """The template store could not be read (not the template's fault): the caller answers 503."""
-
-    def __init__(self, tenant_id: int, source: str, reason: str):
-        Exception.__init__(self, f"export template of tenant {tenant_id} ({source}) could not be read: {reason}")
-        self.tenant_id = tenant_id
-        self.problems = [("(location)", reason)]
-        self.source = source
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -101,7 +76,7 @@ Formula = Annotated[str, Field(min_length=1, max_length=255)]
 
 
 class _Strict(BaseModel):
-    # Validators are built at the first template read, not on every cold start (DECISIONLOG 102).
+    # Validators are built at the first template read, not when an export without one imports this.
     model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
 

@@ -15,11 +15,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-INT = "int"  # JSON integer -> integer cell
-NUMBER = "number"  # JSON number (float) -> numeric cell
-DECIMAL = "decimal"  # decimal string -> numeric cell in XLSX, text as-is in CSV
-TEXT = "text"
-DATETIME = "datetime"  # ISO 8601 UTC string -> date-time cell in XLSX
+from .kinds import DATETIME, DECIMAL, INT, NUMBER, TEXT, FieldLayout
 
 
 @dataclass(frozen=True)
@@ -31,7 +27,7 @@ class Kind:
 
 class Schema(BaseModel):
     """A response model: it describes the JSON (OpenAPI, export layouts) and never validates a response,
-    so pydantic builds its validator only if asked (defer_build): not on every cold start (DECISIONLOG 102)."""
+    so pydantic builds its validator only if asked (defer_build; DECISIONLOG 102)."""
 
     model_config = ConfigDict(defer_build=True)
 
@@ -261,9 +257,6 @@ class FilterOptions(Schema):
 
 class FiltersResponse(Schema):
     data: FilterOptions
-
-
-FieldLayout = tuple[tuple[str, str], ...]
 
 
 def _kind(annotation) -> str:

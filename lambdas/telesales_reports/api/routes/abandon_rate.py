@@ -6,31 +6,36 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...db import connection
 from ...reports.registry import REPORTS
-from ...reports.schemas import AbandonResponse
 from ..observability import annotate
-from ..parameters import BASE, ERROR_RESPONSES, abandon_query, documented_by
 from ..params import parse_request, tenant_from_event
+from ..routing import BASE, get
 
 router = Router()
 
 
-@router.get(
-    f"{BASE}/abandon-rate",
-    summary="abandon-rate",
-    operation_id="getAbandonRate",
-    description="The campaign's abandoned share of calls answered by a person over the last `window_minutes` "
-    "(default 30 days), computed live from the replicated calls against its limit (FTC TSR safe harbour: "
-    "3 % unless the campaign sets another), and up to 100 recorded 5-minute snapshots that breached it.",
-    responses={
-        200: {
-            "description": "Live abandon rate and recorded breaches.",
-            "content": {"application/json": {"model": AbandonResponse}},
+def _doc() -> dict:
+    from ..parameters import ERROR_RESPONSES, abandon_query
+
+    return {
+        "summary": "abandon-rate",
+        "operation_id": "getAbandonRate",
+        "description": "The campaign's abandoned share of calls answered by a person over the last "
+        "`window_minutes` (default 30 days), computed live from the replicated calls against its limit (FTC TSR "
+        "safe harbour: 3 % unless the campaign sets another), and up to 100 recorded 5-minute snapshots that "
+        "breached it.",
+        "responses": {
+            200: {
+                "description": "Live abandon rate and recorded breaches.",
+                "content": {"application/json": {"model": REPORTS["abandon-rate"].response_model}},
+            },
+            **ERROR_RESPONSES,
         },
-        **ERROR_RESPONSES,
-    },
-    tags=["reports"],
-)
-@documented_by(abandon_query)
+        "tags": ["reports"],
+        "query": abandon_query,
+    }
+
+
+@get(router, f"{BASE}/abandon-rate", _doc)
 def abandon_rate() -> dict:
     event = router.current_event.raw_event
     tenant_id = tenant_from_event(event)

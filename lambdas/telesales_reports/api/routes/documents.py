@@ -7,23 +7,27 @@ Both are public in AWS (routes without the authorizer in infra/template.yaml): t
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver, Router
+from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from .. import reference_page
 from ..errors import NotFound
-from ..openapi_document import finish
-from ..parameters import BASE
+from ..routing import BASE, documenting_resolver
 
 router = Router()
+# The routers the app serves, in its order (api/handler.py sets it): the document describes them.
+SERVED: list[Router] = []
 
 
-def openapi_document_of(app: ApiGatewayResolver) -> str:
-    """The OpenAPI document of every route `app` holds."""
+def openapi_document_of(routers: Iterable[Router]) -> str:
+    """The OpenAPI document of the documented routes of `routers` (api/routing.py)."""
     from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer
 
-    generated = app.get_openapi_json_schema(
+    from ..openapi_document import finish
+
+    generated = documenting_resolver(routers).get_openapi_json_schema(
         title="Telesales reports API",
         version="1.0.0",
         security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
@@ -34,7 +38,7 @@ def openapi_document_of(app: ApiGatewayResolver) -> str:
 
 @router.get(f"{BASE}/openapi.json", include_in_schema=False)
 def openapi_document():
-    return Response(status_code=200, content_type="application/json", body=openapi_document_of(router.api_resolver))
+    return Response(status_code=200, content_type="application/json", body=openapi_document_of(SERVED))
 
 
 @router.get(f"{BASE}/docs", include_in_schema=False)

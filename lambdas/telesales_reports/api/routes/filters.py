@@ -6,30 +6,35 @@ from aws_lambda_powertools.event_handler.api_gateway import Router
 
 from ...db import connection, lookups
 from ...reports.filters import filter_options
-from ...reports.schemas import FiltersResponse
 from ..observability import annotate
-from ..parameters import BASE, ERROR_RESPONSES
 from ..params import tenant_from_event
+from ..routing import BASE, get
 
 router = Router()
 
 
-@router.get(
-    f"{BASE}/filters",
-    summary="filters",
-    operation_id="getFilters",
-    description="What a client's filter controls can offer: the tenant's campaigns, teams and agents as they "
-    "stand now (read live, ordered by name then id) and every timezone name the API accepts, sorted.",
-    responses={
-        200: {
-            "description": "The tenant's campaigns, teams and agents (read live) and the accepted timezones.",
-            "content": {"application/json": {"model": FiltersResponse}},
+def _doc() -> dict:
+    from ...reports.schemas import FiltersResponse
+    from ..parameters import ERROR_RESPONSES
+
+    return {
+        "summary": "filters",
+        "operation_id": "getFilters",
+        "description": "What a client's filter controls can offer: the tenant's campaigns, teams and agents as "
+        "they stand now (read live, ordered by name then id) and every timezone name the API accepts, sorted.",
+        "responses": {
+            200: {
+                "description": "The tenant's campaigns, teams and agents (read live) and the accepted timezones.",
+                "content": {"application/json": {"model": FiltersResponse}},
+            },
+            401: ERROR_RESPONSES[401],
+            503: ERROR_RESPONSES[503],
         },
-        401: ERROR_RESPONSES[401],
-        503: ERROR_RESPONSES[503],
-    },
-    tags=["filters"],
-)
+        "tags": ["filters"],
+    }
+
+
+@get(router, f"{BASE}/filters", _doc)
 def filters() -> dict:
     """What a client's filter controls offer (docs/api-reference.md §6.5). Any parameter is ignored; no export."""
     tenant = tenant_from_event(router.current_event.raw_event)
