@@ -5,8 +5,8 @@ fault (`TELESALES_STATEMENT_TIMEOUT_MS: ...`), every bad variable at once, so a 
 start-up with a clear message instead of at the first request that happens to read the setting.
 
 The rules are few (a type, bounds, a format check per setting, and the health thresholds in order) and
-are checked here without pydantic: the settings are read on every cold start, and pydantic with its
-models cost that path about 100 ms (DECISIONLOG 102). Variables: `TELESALES_<FIELD>`, or the field's
+are checked here without pydantic: the settings are read on every cold start, and with them as a
+pydantic model the handler's cold start took 689 ms against 509 ms (DECISIONLOG 102). Variables: `TELESALES_<FIELD>`, or the field's
 own name (`DATABASE_URL`); matched without regard to case (an exact-case match first); an empty
 variable counts as unset.
 """

@@ -48,12 +48,15 @@ def test_outside_lambda_there_is_nothing_to_register():
 def test_before_the_snapshot_the_lazy_paths_modules_are_imported():
     code = (
         "import sys, telesales_reports.api.handler as h\n"
-        "lazy = ('boto3', 'openpyxl', 'aws_lambda_powertools.utilities.parameters', 'telesales_reports.exports.xlsx_writer')\n"
+        "lazy = ('boto3', 'openpyxl', 'aws_lambda_powertools.utilities.parameters', 'telesales_reports.exports.xlsx_writer',"
+        " 'pydantic', 'telesales_reports.reports.schemas', 'telesales_reports.exports.templates')\n"
         "print([m in sys.modules for m in lazy])\n"
         "h.snapstart.before_snapshot()\n"
-        "print([m in sys.modules for m in lazy])"
+        "print([m in sys.modules for m in lazy])\n"
+        "from telesales_reports import exports\n"
+        "print('LAYOUTS' in vars(exports), exports.templates.ExportTemplate.__pydantic_complete__)"
     )
-    assert python_prints(code).splitlines() == [str([False] * 4), str([True] * 4)]
+    assert python_prints(code).splitlines() == [str([False] * 7), str([True] * 7), "True True"]
 
 
 def test_after_a_restore_no_connection_or_secret_survives_and_random_is_reseeded(monkeypatch):

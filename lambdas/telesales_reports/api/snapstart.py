@@ -4,8 +4,9 @@ new instances resume from a snapshot of it instead of importing everything again
 Two hooks, registered through the Lambda runtime's `snapshot_restore_py` (Python 3.12+ runtimes carry
 it; elsewhere there is nothing to register):
 - before the snapshot, import what a first request would otherwise import lazily (boto3 and botocore
-  for Secrets Manager, S3 exports and templates; Powertools' parameters; openpyxl for XLSX), so a
-  restored instance does not pay for it either. Nothing connects and no secret is read at init, so the
+  for Secrets Manager, S3 exports and templates; Powertools' parameters; openpyxl for XLSX; pydantic
+  with the export layouts and the template validators, which the JSON path never loads, DECISIONLOG
+  102), so a restored instance does not pay for it either. Nothing connects and no secret is read at init, so the
   snapshot holds no connection, password or credentials;
 - after a restore, start clean: no connection or cached secret carried over (there is none by design;
   this keeps it so if init ever changes), and a fresh seed for `random`, which every instance restored
@@ -20,12 +21,15 @@ from ..db import connection
 
 
 def before_snapshot() -> None:
-    """Import the modules of the lazy paths (secret through Secrets Manager, exports, templates); the
-    handler's init already loaded `exports.storage` and `exports.templates`, and boto3 loads botocore."""
+    """Import the modules of the lazy paths (secret through Secrets Manager, exports, templates; boto3
+    loads botocore) and build what the exports build on first use: the layouts from the response models
+    and the template models' validators."""
     import boto3  # noqa: F401
     from aws_lambda_powertools.utilities import parameters  # noqa: F401
 
-    from ..exports import render, xlsx_writer  # noqa: F401
+    from ..exports import LAYOUTS, render, templates, xlsx_writer  # noqa: F401
+
+    templates.ExportTemplate.model_validate({"version": 1, "tenant_id": 0})
 
 
 def after_restore() -> None:
