@@ -1,13 +1,15 @@
 {% macro reflagged_disposition_codes() -%}
-    {#- The (tenant_id, disposition_code) pairs whose stored conversion flag (fct_calls'
-        has_conversion_code) no longer agrees with the tenant's disposition list: a code re-flagged
-        either way, or a conversion code deleted from the list. Read before the model's SQL runs and
+    {#- The (tenant_id, disposition_code) pairs whose stored classification (fct_calls'
+        has_conversion_code and has_unknown_disposition) no longer agrees with the tenant's
+        disposition list: a code re-flagged either way, a code the list gained after its calls were
+        built (unknown until then), or a code deleted from the list. Read before the model's SQL runs and
         returned as a list of [tenant_id, code], inlined by the model as literals: the planner then
         knows the set is (nearly always) empty. As a subquery it guessed a few codes with a third of a
         million calls each, and planned every later step of an incremental run (the changed leads'
         attempt numbers) as full scans of the calls (12.7 s of a 15.7 s run at 5 M calls).
-        Both halves are index probes on (tenant_id, disposition_code, has_conversion_code), never a
-        scan of the calls: a flag that differs is one equality probe per listed code, and the stored
+        Both halves are index probes on (tenant_id, disposition_code, has_conversion_code,
+        has_unknown_disposition), never a scan of the calls: a flag that
+        differs is two equality probes per listed code, and the stored
         codes are enumerated by a loose index scan (one probe per distinct stored code, null codes
         stepped over per tenant). Citus cannot plan that recursion over a distributed table: there
         the same pairs are read by one left join (the conversion rule itself), on every shard in parallel. -#}
@@ -25,7 +27,7 @@
     {#- The query of reflagged_disposition_codes: (tenant_id, disposition_code), ordered. -#}
     {%- if is_citus() %}
         -- the conversion rule itself: a stored flag that differs from the code's flag in the list,
-        -- a code missing from the list counting as no conversion
+        -- a code missing from the list counting as no conversion and as unknown
         select
             stored.tenant_id,
             stored.disposition_code
@@ -36,7 +38,10 @@
                 and stored.disposition_code = dispositions.disposition_code
         where
             stored.disposition_code is not null
-            and stored.has_conversion_code is distinct from coalesce(dispositions.is_conversion, false)
+            and (
+                stored.has_conversion_code is distinct from coalesce(dispositions.is_conversion, false)
+                or stored.has_unknown_disposition is distinct from (dispositions.disposition_code is null)
+            )
         group by stored.tenant_id, stored.disposition_code
         order by 1, 2
     {%- else %}
@@ -88,21 +93,32 @@
             ) as next_code
         )
 
-        -- a listed code whose stored flag differs: one equality probe per code
+        -- a listed code whose stored flag differs, or whose calls were built before the list had it
+        -- (stored as unknown): two equality probes per code
         select
             dispositions.tenant_id,
             dispositions.disposition_code
         from {{ dispositions }} as dispositions
-        where exists (
-            select 1
-            from {{ this }} as stored
-            where
-                stored.tenant_id = dispositions.tenant_id
-                and stored.disposition_code = dispositions.disposition_code
-                and stored.has_conversion_code = not dispositions.is_conversion
-        )
+        where
+            exists (
+                select 1
+                from {{ this }} as stored
+                where
+                    stored.tenant_id = dispositions.tenant_id
+                    and stored.disposition_code = dispositions.disposition_code
+                    and stored.has_conversion_code = not dispositions.is_conversion
+            )
+            or exists (
+                select 1
+                from {{ this }} as stored
+                where
+                    stored.tenant_id = dispositions.tenant_id
+                    and stored.disposition_code = dispositions.disposition_code
+                    and stored.has_conversion_code = false
+                    and stored.has_unknown_disposition = true
+            )
         union
-        -- a stored conversion code the tenant deleted from its list
+        -- a stored code the tenant deleted from its list: a conversion code, or one stored as known
         select
             stored_codes.tenant_id,
             stored_codes.disposition_code
@@ -116,13 +132,24 @@
                     dispositions.tenant_id = stored_codes.tenant_id
                     and dispositions.disposition_code = stored_codes.disposition_code
             )
-            and exists (
-                select 1
-                from {{ this }} as stored
-                where
-                    stored.tenant_id = stored_codes.tenant_id
-                    and stored.disposition_code = stored_codes.disposition_code
-                    and stored.has_conversion_code
+            and (
+                exists (
+                    select 1
+                    from {{ this }} as stored
+                    where
+                        stored.tenant_id = stored_codes.tenant_id
+                        and stored.disposition_code = stored_codes.disposition_code
+                        and stored.has_conversion_code = true
+                )
+                or exists (
+                    select 1
+                    from {{ this }} as stored
+                    where
+                        stored.tenant_id = stored_codes.tenant_id
+                        and stored.disposition_code = stored_codes.disposition_code
+                        and stored.has_conversion_code = false
+                        and stored.has_unknown_disposition = false
+                )
             )
         order by 1, 2
     {%- endif %}

@@ -128,6 +128,74 @@ def test_a_conversion_code_unflagged_or_deleted_reaches_every_stored_call(fresh_
     db.reset(None)
 
 
+def test_a_code_added_to_or_deleted_from_the_list_reclassifies_its_stored_calls(fresh_database):
+    """A call built with a code its tenant did not define yet is stored as unknown; once the list gains
+    the code (the disposition row replicated after the calls), the next incremental run stores it as
+    known, a conversion if the code is one. A non-conversion code deleted from the list turns its calls
+    unknown. No call row changes, so only reflagged_disposition_codes can find them; the stored flags
+    then equal a full refresh's."""
+    url = fresh_database("reclassified")
+    ensure_schema(url)
+    rows = contract_rows()
+    rows.call(
+        1, 43, "2026-06-01 12:00", "connected", id=71, agent_id=5, lead_id=1, talk_sec=40, disposition_code="later"
+    )
+    rows.call(1, 43, "2026-06-01 12:05", "connected", id=72, agent_id=5, lead_id=2, talk_sec=40, disposition_code="won")
+    rows.load(url)
+    build_db(url)
+
+    def flags() -> dict[int, tuple[bool, bool, bool]]:
+        with psycopg.connect(url) as conn:
+            found = conn.execute(
+                """select call_id, has_unknown_disposition, has_conversion_code, is_conversion
+                   from marts.fct_calls where disposition_code is not null"""
+            ).fetchall()
+        return {row[0]: row[1:] for row in found}
+
+    built = flags()
+    assert built[71] == built[72] == (True, False, False)
+    known = [call_id for call_id, kept in built.items() if not kept[0]]
+    assert known  # the contract data's calls with a listed code
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        # Given: the list gains "later" (no conversion) and "won" (a conversion); "callback" is deleted
+        conn.execute(
+            """insert into raw.dispositions (tenant_id, code, label, category, color, is_conversion)
+               values (1, 'later', 'Later', 'callback', '#F59E0B', false),
+                      (1, 'won', 'Won', 'contact', '#10B981', true)"""
+        )
+        conn.execute("delete from raw.dispositions where tenant_id = 1 and code = 'callback'")
+        expected_unknown = {
+            row[0]
+            for row in conn.execute(
+                """select id from raw.calls as calls
+                   where disposition_code is not null and not exists (
+                       select from raw.dispositions as listed
+                       where listed.tenant_id = calls.tenant_id and listed.code = calls.disposition_code)"""
+            ).fetchall()
+        }
+        deleted = {
+            row[0]
+            for row in conn.execute("select id from raw.calls where tenant_id = 1 and disposition_code = 'callback'")
+        }
+    assert deleted and deleted <= expected_unknown and not expected_unknown & {71, 72}
+
+    # When: the next (incremental) build runs
+    build_db(url)
+
+    # Then: every stored call has its code's current classification
+    incremental = flags()
+    assert incremental[71] == (False, False, False)
+    assert incremental[72] == (False, True, True)
+    assert {call_id for call_id, kept in incremental.items() if kept[0]} == expected_unknown
+    assert data("dashboard", DAY)["total_conversions"] == 3  # two "sale" calls and "won"
+    reports = all_reports()
+    build_db(url, full_refresh=True)
+    assert flags() == incremental
+    assert all_reports() == reports
+    db.reset(None)
+
+
 def test_reloaded_raw_data_is_never_served_stale(fresh_database):
     """Raw tables truncated and reloaded (or rows replicated late with an old updated_at): the next
     build notices the facts are out of step and rebuilds them in full."""

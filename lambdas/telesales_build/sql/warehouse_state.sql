@@ -47,3 +47,39 @@ begin
     end if;
 end
 $grants$;
+
+-- Upgrade: fct_calls' classification index gained has_unknown_disposition (DECISIONLOG 103), which
+-- dbt creates only with a new table. A copy of the marts built before gets it here, once, so the
+-- incremental run's probes for re-classified disposition codes stay index probes (on Citus they are
+-- a join and need no index).
+do $upgrade$
+declare
+    copy text;
+begin
+    if exists (select from pg_catalog.pg_extension where extname = 'citus') then
+        return;
+    end if;
+    foreach copy in array array['marts', 'marts_next'] loop
+        if to_regclass(format('%I.fct_calls', copy)) is not null and not exists (
+            select
+            from pg_catalog.pg_index as i
+            where
+                i.indrelid = to_regclass(format('%I.fct_calls', copy))
+                and i.indkey::text = (
+                    select string_agg(a.attnum::text, ' ' order by k.ord)
+                    from unnest(array[
+                        'tenant_id', 'disposition_code', 'has_conversion_code', 'has_unknown_disposition'
+                    ]) with ordinality as k (name, ord)
+                    inner join pg_catalog.pg_attribute as a
+                        on a.attrelid = i.indrelid and a.attname = k.name
+                )
+        ) then
+            execute format(
+                'create index fct_calls_disposition_flags_idx on %I.fct_calls '
+                '(tenant_id, disposition_code, has_conversion_code, has_unknown_disposition)',
+                copy
+            );
+        end if;
+    end loop;
+end
+$upgrade$;

@@ -6,7 +6,7 @@
         indexes=[
             {'columns': ['tenant_id', 'call_id'], 'unique': True},
             {'columns': ['updated_at']},
-            {'columns': ['tenant_id', 'disposition_code', 'has_conversion_code']},
+            {'columns': ['tenant_id', 'disposition_code', 'has_conversion_code', 'has_unknown_disposition']},
             {'columns': ['tenant_id', 'started_at']},
             {'columns': ['tenant_id', 'campaign_id', 'started_at']},
             {'columns': ['tenant_id', 'agent_id', 'started_at']},
@@ -19,7 +19,8 @@
 
 -- One row per call attempt (blocked attempts included), classified. Incremental on call_id:
 -- a run takes the calls whose updated_at is past the high-water mark minus a look-back, and the
--- calls whose conversion flag changed because their tenant re-flagged or deleted a disposition code
+-- calls whose conversion or unknown-code flag changed because their tenant re-flagged, added or
+-- deleted a disposition code
 -- (reflagged_disposition_codes, read before the run and inlined as literals). The mark
 -- is capped at now(): a row dated in the future must not hide the updates that arrive after it.
 -- `not materialized`: the incremental branches read the view twice and must each keep its index.
