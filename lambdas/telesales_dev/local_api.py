@@ -109,6 +109,15 @@ class Handler(BaseHTTPRequestHandler):
         if os.environ.get("TELESALES_ACCESS_LOG"):
             super().log_message(format, *args)
 
+    def handle(self) -> None:
+        """A client that hung up before its answer was written (a cancelled export, a load test's
+        timeout) loses that answer; the server logs one line, not a traceback, and serves on."""
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            self.log_error("the client closed the connection before its answer was sent")
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         """http.server's own errors (bad request line, URL over 64 KiB, too many headers) as JSON.
 

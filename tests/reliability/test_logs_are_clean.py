@@ -15,6 +15,9 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import struct
+import time
 from collections.abc import Callable, Iterator
 from urllib.parse import urlencode, urlparse
 
@@ -24,7 +27,7 @@ import pytest
 from telesales_dev.embedded_db import local_secret
 from telesales_dev.local_api import jwt_secret
 from telesales_reports.db import connection as db
-from tests.reliability.conftest import REPORTS, forge_token, send
+from tests.reliability.conftest import BASE_PATH, REPORTS, forge_token, send
 from tests.support import api_url
 
 DAY = [("date_from", "2026-06-01"), ("date_to", "2026-06-07")]
@@ -146,3 +149,22 @@ def test_logs_carry_no_secret_and_no_phone_number(live, collected, capfd):
     assert LEAD_PHONE not in allowed
     phones = sorted(set(PHONE_RE.findall(text)) - allowed)
     assert not phones, f"phone numbers in the logs: {phones}"
+
+
+def test_a_client_that_hangs_up_before_its_answer_leaves_no_stack_trace(live, capfd):
+    """A browser that cancels an export, or a load test's client that gives up, resets the connection
+    before the local API writes the answer: the server drops that answer quietly (no traceback on
+    stderr) and goes on serving."""
+    capfd.readouterr()
+    request = (
+        f"GET {BASE_PATH}/caller-id-health/export?{urlencode(DAY)}&format=xlsx HTTP/1.1\r\n"
+        f"Host: {live.host}\r\nAuthorization: Bearer {live.token1}\r\n\r\n"
+    ).encode()
+    for _ in range(5):
+        with socket.create_connection((live.host, live.port), timeout=30) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close = reset
+            sock.sendall(request)
+    time.sleep(2)  # the server's threads answer (and find the connection gone) meanwhile
+    assert send(live, f"dashboard?{urlencode(DAY)}", headers=live.auth()).status == 200
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipeError" not in err and "ConnectionResetError" not in err
