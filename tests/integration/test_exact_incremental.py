@@ -234,6 +234,73 @@ def test_an_agent_changing_team_applies_from_the_next_build_exactly(replicated, 
         ), done
 
 
+def _agent_with_teamless_calls(conn: psycopg.Connection, *, other_than: int | None = None) -> tuple[int, int, int]:
+    """(agent, tenant, team) of the agent with the most calls without a team (and leads) whose tenant has
+    another team to move it to."""
+    return conn.execute(
+        "select users.id, users.tenant_id, users.team_id from raw.users"
+        " join raw.calls on calls.agent_id = users.id and calls.team_id is null and calls.lead_id is not null"
+        " where users.team_id is not null and users.id is distinct from %s"
+        " and exists (select 1 from raw.teams where teams.tenant_id = users.tenant_id"
+        " and teams.id is distinct from users.team_id)"
+        " group by users.id order by count(*) desc, users.id limit 1",
+        (other_than,),
+    ).fetchone()
+
+
+def _another_team(conn: psycopg.Connection, tenant: int, team: int) -> int:
+    return conn.execute(
+        "select id from raw.teams where tenant_id = %s and id <> %s order by id limit 1", (tenant, team)
+    ).fetchone()[0]
+
+
+def test_a_team_move_replicated_late_and_a_deleted_agent_apply_from_the_next_build_exactly(replicated, server_url):
+    # DECISIONLOG 104: the build compares the agents' teams with those fct_lead_teams was built with
+    # (dim_agent_teams_built), not the users row's updated_at: a move replicated with an updated_at
+    # older than the look-back, and an agent deleted from raw.users (its calls without a team then
+    # count for no team), reach the team lead facts on the next build.
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        moved, tenant, team = _agent_with_teamless_calls(conn)
+        other = _another_team(conn, tenant, team)
+        conn.execute(
+            "update raw.users set team_id = %s, updated_at = updated_at - interval '30 days' where id = %s",
+            (other, moved),
+        )
+        deleted, deleted_tenant, deleted_team = _agent_with_teamless_calls(conn, other_than=moved)
+        conn.execute("delete from raw.users where id = %s", (deleted,))
+    done = [f"agent {moved} moved from team {team} to {other} (updated_at 30 days back); agent {deleted} deleted"]
+    result = build(replicated)
+    assert not result.full_refresh_fallback, done
+    assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_late_team"), done)
+    db.reset(replicated)
+    raw = load(replicated)
+    start, end = END - timedelta(days=DAYS + 1), END + timedelta(days=1)
+    params = [("date_from", start.strftime("%Y-%m-%d")), ("date_to", END.strftime("%Y-%m-%d"))]
+    for owner, shown in ((tenant, team), (tenant, other), (deleted_tenant, deleted_team)):
+        ref = Reference(raw, owner)
+        f_params = [*params, ("team_id", str(shown))]
+        assert data("funnel", f_params, owner) == ref.funnel(start, end, team=shown), done
+
+
+def test_marts_built_before_the_built_teams_existed_fall_back_once_to_recently_updated_agents(replicated, server_url):
+    # A copy of the marts from before dim_agent_teams_built: the agents updated within the look-back
+    # (as before DECISIONLOG 104), after which the table is there. A build first brings the other copy
+    # (one build behind) up to the earlier tests' changes, which the fallback would not all see.
+    assert not build(replicated).full_refresh_fallback
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        for schema in ("marts", "marts_next"):
+            conn.execute(f"drop table if exists {schema}.dim_agent_teams_built")
+        moved, tenant, team = _agent_with_teamless_calls(conn)
+        other = _another_team(conn, tenant, team)
+        conn.execute("update raw.users set team_id = %s, updated_at = now() where id = %s", (other, moved))
+    done = [f"agent {moved} moved from team {team} to {other}, with no dim_agent_teams_built"]
+    result = build(replicated)
+    assert not result.full_refresh_fallback, done
+    assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_no_built"), done)
+    with psycopg.connect(replicated) as conn:
+        assert conn.execute("select to_regclass('marts.dim_agent_teams_built') is not null").fetchone()[0]
+
+
 def test_a_lead_replicated_between_the_call_and_lead_facts_is_the_same_in_both(replicated, server_url):
     # fct_calls copies its lead's creation, campaign and source from raw before fct_leads reads raw: a
     # lead replicated in between was built with its old attributes on its calls and its new ones in

@@ -15,7 +15,7 @@
 }}
 
 -- depends_on: {{ ref('dim_agents') }}
--- (read on incremental runs only: the agents changed since the last run)
+-- (read on incremental runs only: the agents whose team changed since the last run)
 
 -- One row per lead with its funnel milestones: the first time (at or after the lead's creation)
 -- it was dialed, answered, talked to for more than 30 s, dispositioned and converted, over all of
@@ -57,18 +57,43 @@ calls as not materialized (
             and moved.old_lead_id is not null
             and moved.logged_at > {{ max_of_this('dbt_loaded_at') }}
         union
-        -- the leads of the calls without a team of an agent changed since the last run: the agent's
-        -- current team decides which team those calls count for (fct_lead_teams, DECISIONLOG 70)
+        -- the leads of the calls without a team of an agent whose team changed since the last run: the
+        -- agent's current team decides which team those calls count for (fct_lead_teams, DECISIONLOG
+        -- 70). Changed: not the team fct_lead_teams was built with (dim_agent_teams_built, still the
+        -- last run's here: it is built after fct_lead_teams; DECISIONLOG 104), so a move replicated
+        -- with an old updated_at and a deleted agent count too. A copy of the marts built before that
+        -- table existed falls back once to the agents updated within the look-back.
+        {%- set built_teams = agent_teams_built() %}
         select calls.lead_id
-        from {{ ref('dim_agents') }} as changed_agents
+        {%- if built_teams is not none %}
+            from (
+                select
+                    coalesce(agents.tenant_id, built.tenant_id) as tenant_id,
+                    coalesce(agents.agent_id, built.agent_id) as agent_id
+                from {{ ref('dim_agents') }} as agents
+                full outer join {{ built_teams }} as built
+                    on
+                        agents.tenant_id = built.tenant_id
+                        and agents.agent_id = built.agent_id
+                where agents.team_id is distinct from built.team_id
+            ) as changed_agents
+        {%- else %}
+            from (
+                select
+                    agents.tenant_id,
+                    agents.agent_id
+                from {{ ref('dim_agents') }} as agents
+                where
+                    agents.updated_at >= {{ max_of_this('dbt_loaded_at') }}
+                    - interval '{{ var("incremental_lookback_hours") }} hours'
+            ) as changed_agents
+        {%- endif %}
         inner join calls
             on
                 changed_agents.tenant_id = calls.tenant_id
                 and changed_agents.agent_id = calls.agent_id
         where
-            changed_agents.updated_at >= {{ max_of_this('dbt_loaded_at') }}
-            - interval '{{ var("incremental_lookback_hours") }} hours'
-            and calls.team_id is null
+            calls.team_id is null
             and calls.lead_id is not null
     ),
 
