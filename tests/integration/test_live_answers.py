@@ -21,6 +21,7 @@ from telesales_build.dbt_runner import BuildFailed, build
 from telesales_reports.db import connection as db
 from telesales_reports.db.id_arrays import IdArray, IdArrayDumper
 from telesales_reports.reports import live
+from telesales_reports.reports.compare import comparison_window
 from tests.contract_data import contract_rows
 from tests.integration.reference import Reference, load, utc
 from tests.support import api_url, call, data
@@ -414,6 +415,50 @@ def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
         (insert, (79, 43, 3, "2026-06-01 11:59+00", "2026-06-01 11:59+00", "connected", 50, "sale")),
     ]
     follow_steps(live_db, steps, shapes, [("attempts", "attempts")])
+
+
+def test_attempts_with_compare_number_both_windows_as_they_stand(live_db):
+    """§6.2 with §6.3 live: `compare` answers both windows from one statement (the changed dials' places
+    worked out once, DECISIONLOG 105); changes that renumber a lead across the two windows must show in
+    each exactly as the reference numbers raw as it stands."""
+    insert = (
+        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+        " result, talk_sec, disposition_code, updated_at) values (%s, 1, 43, %s, %s, '0900000001', %s, %s, %s, %s,"
+        " %s, now())"
+    )
+    steps = [
+        # a late dial of lead 1 the day before: the previous day gains attempt 1, lead 1's dials today move up
+        (insert, (73, 1, 3, "2026-05-31 22:00+00", "2026-05-31 22:00+00", "connected", 40, "sale")),
+        # call 2 (lead 2's first dial) moves to the previous day; lead 2 is renumbered in both windows
+        ("update raw.calls set started_at = '2026-05-31 09:00+00', updated_at = now() where id = 2", ()),
+        # lead 3 gets six dials the day before and five today: "10+" only today
+        (
+            "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+            " result, talk_sec, disposition_code, updated_at) select 90 + n, 1, 43, 3, 4, '0900000001',"
+            " timestamptz '2026-05-31 20:00+00' + n * interval '1 hour', null, 'no_answer', 0, null, now()"
+            " from generate_series(0, 10) as n",
+            (),
+        ),
+    ]
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        for statement, values in steps:
+            conn.execute(statement, values or None)
+    ref = Reference(load(live_db), 1)
+    shapes = [
+        (DAY, START, END, {}),
+        ({**DAY, "agent_ids": "3,4"}, START, END, {"agents": (3, 4)}),
+        ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
+        (LOCAL, LOCAL_START, LOCAL_END, {}),
+    ]
+    for params, start, end, filters in shapes:
+        for compare in ("previous_period", "previous_year"):
+            status, body = call("attempts", {**params, "compare": compare})
+            assert status == 200, body
+            prev_start, prev_end = comparison_window(start, end, compare)
+            assert body["data"] == ref.attempts(start, end, **filters), (params, compare)
+            assert body["previous"] == ref.attempts(prev_start, prev_end, **filters), (params, compare)
+    # the late dials did land in the comparison window
+    assert data("attempts", {"date_from": "2026-05-31", "date_to": "2026-05-31"}) != []
 
 
 def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_request(live_db):

@@ -23,10 +23,12 @@ def run_report(report: str, event: dict, req: ReportRequest | None = None) -> Re
         if req is None:
             req = parse_request(event, conn, with_group_by=REPORTS[report].grouped)
         annotate(req.tenant_id, report)
-        data = REPORTS[report].compute(conn, req)
-        body = {"data": data}
         if req.format == "json" and req.compare:  # exports validate compare and ignore it (section 6.2)
-            body = with_previous(REPORTS[report], conn, req, data)
+            body = with_previous(REPORTS[report], conn, req)
+            data = body["data"]
+        else:
+            data = REPORTS[report].compute(conn, req)
+            body = {"data": data}
     record_report(report, started, data)
     if req.format == "json":
         return body

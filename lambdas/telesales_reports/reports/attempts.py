@@ -46,7 +46,6 @@ def dial_columns(prefix: str = "") -> sql.Composable:
 
 FCT_COLUMNS = dial_columns()
 LIVE_COLUMNS = dial_columns("calls.")
-LIVE_WINDOW = sql.SQL("calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s")
 
 
 # The columns of a dial the report reads (measures and filters), alike in fct_calls and the live view.
@@ -155,23 +154,24 @@ LIVE_PLACES = sql.SQL(
 ).format(live_dials=sql.SQL("intermediate.int_calls__attempts"), merged=sql.Literal(MERGED_FROM))
 
 
-def live_parts(req: ReportRequest) -> list[sql.Composable]:
+def live_parts(req: ReportRequest, window: sql.Composable, tag: sql.Composable) -> list[sql.Composable]:
     """The changed dials' contributions (module docstring), over LIVE_PLACES: each lead's tail as built,
     negated, and as it stands now (its unchanged built dials and its changed dials now, numbered on from
     the dials before it); the changed dials before a tail (or of a lead without one) as built, negated,
-    and now, at their built number. The window and the filters apply after the numbering: a lead's dials
-    outside them still count for its numbers."""
+    and now, at their built number. The window (`window`, on `calls.started_at`) and the filters apply
+    after the numbering: a lead's dials outside them still count for its numbers. `tag` names the window
+    in the rows (`win`)."""
     filters = queries.call_filters(req, "calls")
 
     def negated(source: str) -> sql.Composable:
         return sql.SQL(
-            "select attempt, -dials as dials, -answers as answers, -conversions as conversions,"
+            "select {tag} as win, attempt, -dials as dials, -answers as answers, -conversions as conversions,"
             " -talk_sec as talk_sec from (select {columns} from ({source}) as calls where {window} {filters}) as built"
-        ).format(columns=LIVE_COLUMNS, source=sql.SQL(source), window=LIVE_WINDOW, filters=filters)
+        ).format(tag=tag, columns=LIVE_COLUMNS, source=sql.SQL(source), window=window, filters=filters)
 
     def now(source: str) -> sql.Composable:
-        return sql.SQL("select {columns} from ({source}) as calls where {window} {filters}").format(
-            columns=LIVE_COLUMNS, source=sql.SQL(source), window=LIVE_WINDOW, filters=filters
+        return sql.SQL("select {tag} as win, {columns} from ({source}) as calls where {window} {filters}").format(
+            tag=tag, columns=LIVE_COLUMNS, source=sql.SQL(source), window=window, filters=filters
         )
 
     tail_now = (
@@ -199,43 +199,73 @@ def day_table(req: ReportRequest) -> str:
     return "agg_attempts_campaign_agent_team_daily" if by_agent else "agg_attempts_campaign_daily"
 
 
-def query(req: ReportRequest, params: dict) -> sql.Composable:
-    pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
-    table = day_table(req)
+def query(reqs: list[ReportRequest], params: dict) -> sql.Composable:
+    """One statement for one or more windows of the same filters (a request and its `compare` window):
+    the changed dials' places (LIVE_PLACES, the costly part of a live answer) are worked out once, and
+    every row carries its window's index, `win`."""
     parts = []
-    for filters in queries.filter_arms(req):
-        parts += [
-            queries._piece(params, table, "day_start", lower, upper, ROLLUP_COLUMNS, filters)
-            for lower, upper in pieces.slots
-        ]
-        parts += [
-            queries._piece(
-                params, "fct_calls", "started_at", lower, upper, FCT_COLUMNS,
-                sql.SQL("and is_dial and attempt_number is not null {filters}").format(filters=filters),
-            )
-            for lower, upper in pieces.edges
-        ]  # fmt: skip
-    parts += live_parts(req)
+    for index, req in enumerate(reqs):
+        tag = sql.Literal(index)
+        window_from, window_to = queries._range(params, req.window_start, req.window_end)
+        live_window = sql.SQL("calls.started_at >= {low} and calls.started_at < {high}").format(
+            low=window_from, high=window_to
+        )
+        pieces = decompose(req.window_start, req.window_end, None, slot_seconds=DAY_SECONDS)
+        table = day_table(req)
+        rollup_columns = sql.SQL("{tag} as win, {columns}").format(tag=tag, columns=ROLLUP_COLUMNS)
+        fct_columns = sql.SQL("{tag} as win, {columns}").format(tag=tag, columns=FCT_COLUMNS)
+        for filters in queries.filter_arms(req):
+            parts += [
+                queries._piece(params, table, "day_start", lower, upper, rollup_columns, filters)
+                for lower, upper in pieces.slots
+            ]
+            parts += [
+                queries._piece(
+                    params, "fct_calls", "started_at", lower, upper, fct_columns,
+                    sql.SQL("and is_dial and attempt_number is not null {filters}").format(filters=filters),
+                )
+                for lower, upper in pieces.edges
+            ]  # fmt: skip
+        parts += live_parts(req, live_window, tag)
     return sql.SQL(
         """
         {places}
         select
+            win,
             attempt,
             sum(dials)::bigint as dials,
             sum(answers)::bigint as answers,
             sum(conversions)::bigint as conversions,
             sum(talk_sec)::bigint as talk_sec
         from ({source}) as by_attempt
-        group by attempt
+        group by win, attempt
         having sum(dials) > 0
-        order by attempt
+        order by win, attempt
         """
     ).format(places=LIVE_PLACES, source=sql.SQL(" union all ").join(parts))
 
 
 def attempts(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    params = queries.base_params(req) | live.live_params(conn, req.tenant_id)
-    rows = conn.execute(query(req, params), params).fetchall()
+    return attempts_over(conn, [req])[0]
+
+
+def attempts_with_previous(
+    conn: psycopg.Connection, req: ReportRequest, earlier: ReportRequest
+) -> tuple[list[dict], list[dict]]:
+    """`compare` (docs/api-reference.md §6.2): the window's and the comparison window's items from one
+    statement, the changed dials' places read once for both."""
+    current, previous = attempts_over(conn, [req, earlier])
+    return current, previous
+
+
+def attempts_over(conn: psycopg.Connection, reqs: list[ReportRequest]) -> list[list[dict]]:
+    """The items of each window of `reqs` (the same tenant and filters), in order."""
+    params = queries.base_params(reqs[0]) | live.live_params(conn, reqs[0].tenant_id)
+    rows = conn.execute(query(reqs, params), params).fetchall()
+    return [_items([r for r in rows if r["win"] == index]) for index in range(len(reqs))]
+
+
+def _items(rows: list[dict]) -> list[dict]:
     return [
         {
             "attempt": f"{MERGED_FROM}+" if r["attempt"] >= MERGED_FROM else str(r["attempt"]),

@@ -31,17 +31,23 @@ def comparison_window(start: datetime, end: datetime, compare: str) -> tuple[dat
     raise ValueError(f"not a comparison: {compare!r}")
 
 
-def with_previous(report: Any, conn: Any, req: Any, data: Any) -> dict:
+def with_previous(report: Any, conn: Any, req: Any) -> dict:
     """The response body `{"data", "previous", "previous_window"}` of a request with `compare`.
 
-    `report` is the registry entry: its `previous` (when set) computes the comparison from the window's
-    own answer, e.g. caller-id-health reuses the live count of today instead of reading it twice."""
+    `report` is the registry entry: its `with_previous` (when set) computes both windows at once (attempts:
+    one statement), else its `previous` (when set) computes the comparison from the window's own answer,
+    e.g. caller-id-health reuses the live count of today instead of reading it twice; else `compute` runs
+    for each window."""
     window = comparison_window(req.window_start, req.window_end, req.compare)
     if window is None:  # params.py rejects such requests before any query
         raise ValueError("comparison window out of range")
     start, end = window
     earlier = replace(req, window_start=start, window_end=end, compare=None)
-    previous = report.previous(conn, earlier, data) if report.previous else report.compute(conn, earlier)
+    if report.with_previous:
+        data, previous = report.with_previous(conn, req, earlier)
+    else:
+        data = report.compute(conn, req)
+        previous = report.previous(conn, earlier, data) if report.previous else report.compute(conn, earlier)
     return {
         "data": data,
         "previous": previous,

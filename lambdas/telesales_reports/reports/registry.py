@@ -30,6 +30,8 @@ class Report:
     # compare (docs/api-reference.md §6.2): the report over the comparison window from the window's own
     # answer, when that saves work; else `compute` runs again
     previous: Callable[[psycopg.Connection, ReportRequest, Any], Any] | None = None
+    # compare: the window's and the comparison window's answers at once, when one statement serves both
+    with_previous: Callable[[psycopg.Connection, ReportRequest, ReportRequest], tuple[Any, Any]] | None = None
 
     @property
     def response_model(self) -> type:
@@ -61,7 +63,7 @@ REPORTS: dict[str, Report] = {
         Report("hour-dow-heatmap", compute.hour_dow_heatmap, "HeatmapResponse"),
         Report("lead-source-attribution", compute.lead_source_attribution, "LeadSourceResponse"),
         Report("time-series", compute.time_series, "TimeSeriesResponse", grouped=True),
-        Report("attempts", attempts.attempts, "AttemptsResponse"),
+        Report("attempts", attempts.attempts, "AttemptsResponse", with_previous=attempts.attempts_with_previous),
         Report("carrier-health", carrier_health.carrier_health, "CarrierHealthResponse"),
         Report("abandon-rate", compute.abandon_rate, "AbandonResponse", exportable=False, dated=False),
     )
