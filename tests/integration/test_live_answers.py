@@ -50,6 +50,13 @@ def published(url: str) -> tuple[int, datetime]:
 LOCAL = {"date_from": "2026-06-01T00:00:00+05:45", "date_to": "2026-06-02T00:00:00+05:45"}
 LOCAL_START, LOCAL_END = utc(LOCAL["date_from"]), utc(LOCAL["date_to"])
 LEAD_REPORTS = [("funnel", "funnel"), ("lead-source-attribution", "lead_source_attribution")]
+# One dial of tenant 1 from caller ID 0900000001, replicated now: (id, campaign_id, lead_id, agent_id,
+# started_at, answered_at, result, talk_sec, disposition_code).
+INSERT_DIAL = (
+    "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
+    " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, %s, '0900000001', %s, %s, %s, %s,"
+    " %s, now())"
+)
 
 
 def follow_steps(url: str, steps, shapes, reports) -> None:
@@ -333,26 +340,22 @@ def test_lead_reports_follow_every_kind_of_change_on_the_next_request(live_db):
         (LOCAL, LOCAL_START, LOCAL_END, {}),
         ({**DAY, "agent_ids[]": "3"}, START, END, {"agents": (3,)}),
     ]
-    insert = (
-        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
-        " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, 3, '0900000001', %s, %s, %s, %s, %s,"
-        " now())"
-    )
+    insert = INSERT_DIAL
     steps = [
         # lead 2 (built: one abandoned call) gains every stage through a call in another campaign:
         # counted without a campaign filter, not with campaign 43
-        (insert, (61, 44, 2, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 45, "sale")),
+        (insert, (61, 44, 2, 3, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 45, "sale")),
         # lead 3 (never dialed) is dialed by a call before its creation, inside the window
-        (insert, (62, 43, 3, "2026-06-01 07:30+00", None, "no_answer", 0, None)),
+        (insert, (62, 43, 3, 3, "2026-06-01 07:30+00", None, "no_answer", 0, None)),
         # call 1 set lead 1's first dial, answer, disposition and conversion: re-dispositioned, the
         # lead is no longer converted (its other call, 8, is connected with an unknown code)
         ("update raw.calls set disposition_code = 'no_answer', updated_at = now() where id = 1", ()),
         # a second connected call on lead 2, in campaign 43: counted once, and now with campaign 43
-        (insert, (63, 43, 2, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 50, "sale")),
+        (insert, (63, 43, 2, 3, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 50, "sale")),
         # call 8 (lead 1's talk over 30 s) moves to lead 4: lead 1 swapped, lead 4 gains talked
         ("update raw.calls set lead_id = 4, updated_at = now() where id = 8", ()),
         # lead 7 (irregular as built: dialed before its creation) is dialed again after it
-        (insert, (64, 43, 7, "2026-06-01 13:00+00", None, "no_answer", 0, None)),
+        (insert, (64, 43, 7, 3, "2026-06-01 13:00+00", None, "no_answer", 0, None)),
         # lead 6 changes source, lead 7 (irregular) moves into campaign 44, lead 4 leaves the cohort
         ("update raw.leads set source = 'web', updated_at = now() where id = 6", ()),
         ("update raw.leads set campaign_id = 44, updated_at = now() where id = 7", ()),
@@ -375,22 +378,18 @@ def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
         ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
         (LOCAL, LOCAL_START, LOCAL_END, {}),
     ]
-    insert = (
-        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
-        " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, 3, '0900000001', %s, %s, %s, %s, %s,"
-        " now())"
-    )
+    insert = INSERT_DIAL
     steps = [
         # lead 1 (built: call 1 at 09:00, call 8 at 10:15) gets a third dial after its last: appended
-        (insert, (70, 43, 1, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 40, "sale")),
+        (insert, (70, 43, 1, 3, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 40, "sale")),
         # call 8 keeps its place (attempt 2) and changes disposition and agent: kept at its built number
         ("update raw.calls set disposition_code = 'sale', agent_id = 4, updated_at = now() where id = 8", ()),
         # call 1 keeps its place and changes its talk time ...
         ("update raw.calls set talk_sec = 20, updated_at = now() where id = 1", ()),
         # ... and a late call lands between calls 1 and 8: lead 1 renumbered from 09:30, call 1 stays 1
-        (insert, (72, 43, 1, "2026-06-01 09:30+00", None, "no_answer", 0, None)),
+        (insert, (72, 43, 1, 3, "2026-06-01 09:30+00", None, "no_answer", 0, None)),
         # a late call before lead 1's first dial: every dial of the lead moves one up
-        (insert, (71, 44, 1, "2026-06-01 08:30+00", "2026-06-01 08:30+00", "connected", 35, "callback")),
+        (insert, (71, 44, 1, 3, "2026-06-01 08:30+00", "2026-06-01 08:30+00", "connected", 35, "callback")),
         # a built dial in the middle stops being a dial, and an un-built one too
         ("update raw.calls set result = 'blocked', updated_at = now() where id in (8, 72)", ()),
         # a blocked call without a lead becomes a dial of lead 2, after its only built dial
@@ -412,7 +411,7 @@ def test_attempts_follow_every_kind_of_change_on_the_next_request(live_db):
             (),
         ),
         # ... and one more before them all: each of the eleven moves one up, the last stays in "10+"
-        (insert, (79, 43, 3, "2026-06-01 11:59+00", "2026-06-01 11:59+00", "connected", 50, "sale")),
+        (insert, (79, 43, 3, 3, "2026-06-01 11:59+00", "2026-06-01 11:59+00", "connected", 50, "sale")),
     ]
     follow_steps(live_db, steps, shapes, [("attempts", "attempts")])
 
@@ -421,14 +420,10 @@ def test_attempts_with_compare_number_both_windows_as_they_stand(live_db):
     """§6.2 with §6.3 live: `compare` answers both windows from one statement (the changed dials' places
     worked out once, DECISIONLOG 105); changes that renumber a lead across the two windows must show in
     each exactly as the reference numbers raw as it stands."""
-    insert = (
-        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
-        " result, talk_sec, disposition_code, updated_at) values (%s, 1, 43, %s, %s, '0900000001', %s, %s, %s, %s,"
-        " %s, now())"
-    )
+    insert = INSERT_DIAL
     steps = [
         # a late dial of lead 1 the day before: the previous day gains attempt 1, lead 1's dials today move up
-        (insert, (73, 1, 3, "2026-05-31 22:00+00", "2026-05-31 22:00+00", "connected", 40, "sale")),
+        (insert, (73, 43, 1, 3, "2026-05-31 22:00+00", "2026-05-31 22:00+00", "connected", 40, "sale")),
         # call 2 (lead 2's first dial) moves to the previous day; lead 2 is renumbered in both windows
         ("update raw.calls set started_at = '2026-05-31 09:00+00', updated_at = now() where id = 2", ()),
         # lead 3 gets six dials the day before and five today: "10+" only today
@@ -474,15 +469,11 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
         ({**LOCAL, "team_id": "8"}, LOCAL_START, LOCAL_END, {"team": 8}),
         (DAY, START, END, {}),
     ]
-    insert = (
-        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
-        " result, talk_sec, disposition_code, updated_at) values (%s, 1, 43, %s, %s, '0900000001', %s, %s, %s, %s, %s,"
-        " now())"
-    )
+    insert = INSERT_DIAL
     with psycopg.connect(live_db, autocommit=True) as conn:
         # lead 1's calls as built: call 1 (agent 3, team 7) at 09:00 sets every overall milestone; call 65
         # (agent 4, no team on the call: the agent's team 8) at 10:30 sets each of its team-8 milestones
-        conn.execute(insert, (65, 1, 4, "2026-06-01 10:30+00", "2026-06-01 10:30+00", "connected", 45, "sale"))
+        conn.execute(insert, (65, 43, 1, 4, "2026-06-01 10:30+00", "2026-06-01 10:30+00", "connected", 45, "sale"))
     build(live_db)
     db.reset(api_url(live_db))
     steps = [
@@ -493,13 +484,13 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
             (),
         ),
         # lead 2 (no team-8 call as built) gains team 8's stages through a new call of agent 4
-        (insert, (66, 2, 4, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 40, "sale")),
+        (insert, (66, 43, 2, 4, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 40, "sale")),
         # call 8 (agent 5, no team) joins team 7: lead 1 reached team 7's stages earlier, through call 1
         ("update raw.calls set team_id = 7, updated_at = now() where id = 8", ()),
         # call 1, which set lead 1's team-7 milestones, moves to team 8: team 7 keeps only call 8's stages
         ("update raw.calls set team_id = 8, updated_at = now() where id = 1", ()),
         # lead 4 is dialed by team 7 for the first time
-        (insert, (67, 4, 3, "2026-06-01 12:30+00", None, "no_answer", 0, None)),
+        (insert, (67, 43, 4, 3, "2026-06-01 12:30+00", None, "no_answer", 0, None)),
     ]
     follow_steps(live_db, steps, shapes, LEAD_REPORTS)
 
@@ -533,11 +524,7 @@ def test_lead_reports_under_agents_follow_every_kind_of_change_on_the_next_reque
         ({**DAY, "agent_ids": "3,4", "team_id": "7"}, START, END, {"agents": (3, 4), "team": 7}),
         ({**LOCAL, "agent_ids": "4,5"}, LOCAL_START, LOCAL_END, {"agents": (4, 5)}),
     ]
-    insert = (
-        "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, caller_id, started_at, answered_at,"
-        " result, talk_sec, disposition_code, updated_at) values (%s, 1, %s, %s, %s, '0900000001', %s, %s, %s, %s,"
-        " %s, now())"
-    )
+    insert = INSERT_DIAL
     steps = [
         # lead 2 gains every stage through agent 3's call in another campaign (not with campaign 43)
         (insert, (71, 44, 2, 3, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 45, "sale")),
