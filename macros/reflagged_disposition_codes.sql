@@ -100,23 +100,8 @@
             dispositions.disposition_code
         from {{ dispositions }} as dispositions
         where
-            exists (
-                select 1
-                from {{ this }} as stored
-                where
-                    stored.tenant_id = dispositions.tenant_id
-                    and stored.disposition_code = dispositions.disposition_code
-                    and stored.has_conversion_code = not dispositions.is_conversion
-            )
-            or exists (
-                select 1
-                from {{ this }} as stored
-                where
-                    stored.tenant_id = dispositions.tenant_id
-                    and stored.disposition_code = dispositions.disposition_code
-                    and stored.has_conversion_code = false
-                    and stored.has_unknown_disposition = true
-            )
+            {{ stored_calls_of_code('dispositions', 'not dispositions.is_conversion') }}
+            or {{ stored_calls_of_code('dispositions', 'false', unknown='true') }}
         union
         -- a stored code the tenant deleted from its list: a conversion code, or one stored as known
         select
@@ -133,26 +118,27 @@
                     and dispositions.disposition_code = stored_codes.disposition_code
             )
             and (
-                exists (
-                    select 1
-                    from {{ this }} as stored
-                    where
-                        stored.tenant_id = stored_codes.tenant_id
-                        and stored.disposition_code = stored_codes.disposition_code
-                        and stored.has_conversion_code = true
-                )
-                or exists (
-                    select 1
-                    from {{ this }} as stored
-                    where
-                        stored.tenant_id = stored_codes.tenant_id
-                        and stored.disposition_code = stored_codes.disposition_code
-                        and stored.has_conversion_code = false
-                        and stored.has_unknown_disposition = false
-                )
+                {{ stored_calls_of_code('stored_codes', 'true') }}
+                or {{ stored_calls_of_code('stored_codes', 'false', unknown='false') }}
             )
         order by 1, 2
     {%- endif %}
+{%- endmacro %}
+
+
+{% macro stored_calls_of_code(codes, conversion, unknown=none) -%}
+    {#- `exists` a stored call of the code `codes` names (tenant_id, disposition_code) with that
+        has_conversion_code (and has_unknown_disposition, when given): one equality probe of fct_calls'
+        classification index. -#}
+    exists (
+        select 1
+        from {{ this }} as stored
+        where
+            stored.tenant_id = {{ codes }}.tenant_id
+            and stored.disposition_code = {{ codes }}.disposition_code
+            and stored.has_conversion_code = {{ conversion }}
+            and {{ 'stored.has_unknown_disposition = ' ~ unknown if unknown is not none else 'true' }}
+    )
 {%- endmacro %}
 
 

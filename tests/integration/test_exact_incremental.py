@@ -196,25 +196,37 @@ def test_build_while_rows_keep_arriving(replicated, server_url):
     assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_live"), applied)
 
 
+def _agent_with_teamless_calls(
+    conn: psycopg.Connection, *, with_team: bool = False, other_than: int | None = None
+) -> tuple[int, int, int | None]:
+    """(agent, tenant, team) of the agent with the most calls without a team (and leads) whose tenant has
+    another team to move it to (three teams over two tenants leave one tenant a single team; a CI run
+    picked an agent of that team and found nowhere to move it); `with_team`: one that has a team."""
+    return conn.execute(
+        "select users.id, users.tenant_id, users.team_id from raw.users"
+        " join raw.calls on calls.agent_id = users.id and calls.team_id is null and calls.lead_id is not null"
+        " where (users.team_id is not null or not %s) and users.id is distinct from %s"
+        " and exists (select 1 from raw.teams where teams.tenant_id = users.tenant_id"
+        " and teams.id is distinct from users.team_id)"
+        " group by users.id order by count(*) desc, users.id limit 1",
+        (with_team, other_than),
+    ).fetchone()
+
+
+def _another_team(conn: psycopg.Connection, tenant: int, team: int | None) -> int:
+    return conn.execute(
+        "select id from raw.teams where tenant_id = %s and id is distinct from %s order by id limit 1", (tenant, team)
+    ).fetchone()[0]
+
+
 def test_an_agent_changing_team_applies_from_the_next_build_exactly(replicated, server_url):
     # docs/api-reference.md §6.1: a user's team_id applies from the next build. The calls without a team
     # count for the agent's team as of the build; fct_lead_teams and the team lead rollup (DECISIONLOG 70)
     # rebuild the leads of such calls of an agent updated since the last build, so the incremental build
     # still equals a full refresh and the team funnel follows the move.
     with psycopg.connect(replicated, autocommit=True) as conn:
-        agent, tenant, team = conn.execute(
-            "select users.id, users.tenant_id, users.team_id from raw.users"
-            " join raw.calls on calls.agent_id = users.id and calls.team_id is null and calls.lead_id is not null"
-            # an agent whose tenant has another team to move to (three teams over two tenants leave one
-            # tenant a single team; a CI run picked an agent of that team and found nowhere to move it)
-            " where exists (select 1 from raw.teams where teams.tenant_id = users.tenant_id"
-            " and teams.id is distinct from users.team_id)"
-            " group by users.id order by count(*) desc, users.id limit 1"
-        ).fetchone()
-        other = conn.execute(
-            "select id from raw.teams where tenant_id = %s and id is distinct from %s order by id limit 1",
-            (tenant, team),
-        ).fetchone()[0]
+        agent, tenant, team = _agent_with_teamless_calls(conn)
+        other = _another_team(conn, tenant, team)
         conn.execute("update raw.users set team_id = %s, updated_at = now() where id = %s", (other, agent))
     done = [f"agent {agent} moved from team {team} to team {other}"]
     result = build(replicated)
@@ -234,39 +246,19 @@ def test_an_agent_changing_team_applies_from_the_next_build_exactly(replicated, 
         ), done
 
 
-def _agent_with_teamless_calls(conn: psycopg.Connection, *, other_than: int | None = None) -> tuple[int, int, int]:
-    """(agent, tenant, team) of the agent with the most calls without a team (and leads) whose tenant has
-    another team to move it to."""
-    return conn.execute(
-        "select users.id, users.tenant_id, users.team_id from raw.users"
-        " join raw.calls on calls.agent_id = users.id and calls.team_id is null and calls.lead_id is not null"
-        " where users.team_id is not null and users.id is distinct from %s"
-        " and exists (select 1 from raw.teams where teams.tenant_id = users.tenant_id"
-        " and teams.id is distinct from users.team_id)"
-        " group by users.id order by count(*) desc, users.id limit 1",
-        (other_than,),
-    ).fetchone()
-
-
-def _another_team(conn: psycopg.Connection, tenant: int, team: int) -> int:
-    return conn.execute(
-        "select id from raw.teams where tenant_id = %s and id <> %s order by id limit 1", (tenant, team)
-    ).fetchone()[0]
-
-
 def test_a_team_move_replicated_late_and_a_deleted_agent_apply_from_the_next_build_exactly(replicated, server_url):
     # DECISIONLOG 104: the build compares the agents' teams with those fct_lead_teams was built with
     # (dim_agent_teams_built), not the users row's updated_at: a move replicated with an updated_at
     # older than the look-back, and an agent deleted from raw.users (its calls without a team then
     # count for no team), reach the team lead facts on the next build.
     with psycopg.connect(replicated, autocommit=True) as conn:
-        moved, tenant, team = _agent_with_teamless_calls(conn)
+        moved, tenant, team = _agent_with_teamless_calls(conn, with_team=True)
         other = _another_team(conn, tenant, team)
         conn.execute(
             "update raw.users set team_id = %s, updated_at = updated_at - interval '30 days' where id = %s",
             (other, moved),
         )
-        deleted, deleted_tenant, deleted_team = _agent_with_teamless_calls(conn, other_than=moved)
+        deleted, deleted_tenant, deleted_team = _agent_with_teamless_calls(conn, with_team=True, other_than=moved)
         conn.execute("delete from raw.users where id = %s", (deleted,))
     done = [f"agent {moved} moved from team {team} to {other} (updated_at 30 days back); agent {deleted} deleted"]
     result = build(replicated)
