@@ -456,6 +456,55 @@ def test_attempts_with_compare_number_both_windows_as_they_stand(live_db):
     assert data("attempts", {"date_from": "2026-05-31", "date_to": "2026-05-31"}) != []
 
 
+def test_lead_reports_with_compare_answer_both_windows_as_they_stand(live_db):
+    """§6.2 with §6.1: the funnel and lead-source attribution with `compare` answer both windows from one
+    statement, the changed leads classified once (DECISIONLOG 106). Changes that move leads and calls
+    into the comparison windows must show in each window exactly as the reference reads raw as it
+    stands, in every filter shape (the milestones, a team's milestones, agents' calls regrouped)."""
+    insert = INSERT_DIAL
+    new_lead = "insert into raw.leads values (%s, 1, %s, %s, %s, %s, now())"
+    steps = [
+        # lead 4 moves to the day before, and a call of lead 1 too (irregular there: before its creation)
+        ("update raw.leads set created_at = '2026-05-31 08:00+00', updated_at = now() where id = 4", ()),
+        ("update raw.calls set started_at = '2026-05-31 10:00+00', updated_at = now() where id = 8", ()),
+        # a new lead of the day before, dialed, answered and converted by agent 3 of team 7
+        (new_lead, (81, 43, "zalo", "0911000081", "2026-05-31 09:00+00")),
+        (insert, (75, 43, 81, 3, "2026-05-31 09:30+00", "2026-05-31 09:30+00", "connected", 45, "sale")),
+        # a new lead 52 weeks back with a call of agent 4, and another in campaign 44 with a call of agent 3
+        (new_lead, (82, 43, "facebook", "0911000082", "2025-06-02 10:00+00")),
+        (insert, (76, 43, 82, 4, "2025-06-02 10:05+00", "2025-06-02 10:05+00", "connected", 35, None)),
+        (new_lead, (83, 44, "web", "0911000083", "2025-06-02 11:00+00")),
+        (insert, (77, 44, 83, 3, "2025-06-02 11:05+00", None, "no_answer", 0, None)),
+        # today: lead 2 gains every stage, lead 6 changes source
+        (insert, (78, 43, 2, 3, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 50, "sale")),
+        ("update raw.leads set source = 'web', updated_at = now() where id = 6", ()),
+    ]
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        for statement, values in steps:
+            conn.execute(statement, values)
+    ref = Reference(load(live_db), 1)
+    shapes = [
+        (DAY, START, END, {}),
+        ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
+        ({**DAY, "team_id": "7"}, START, END, {"team": 7}),
+        ({**DAY, "agent_ids": "3,4"}, START, END, {"agents": (3, 4)}),
+        (LOCAL, LOCAL_START, LOCAL_END, {}),
+    ]
+    for params, start, end, filters in shapes:
+        for compare in ("previous_period", "previous_year"):
+            prev_start, prev_end = comparison_window(start, end, compare)
+            for report, method in LEAD_REPORTS:
+                status, body = call(report, {**params, "compare": compare})
+                assert status == 200, body
+                assert body["data"] == getattr(ref, method)(start, end, **filters), (report, params, compare)
+                expected = getattr(ref, method)(prev_start, prev_end, **filters)
+                assert body["previous"] == expected, (report, params, compare)
+    # the comparison windows do hold leads, other than the window's
+    for compare in ("previous_period", "previous_year"):
+        body = call("lead-source-attribution", {**DAY, "compare": compare})[1]
+        assert body["previous"] and body["previous"] != body["data"]
+
+
 def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_request(live_db):
     """Under a team filter the funnel and lead-source attribution classify a changed lead against its
     milestones for that team (fct_lead_teams), not its overall ones: a changed call that set the lead's

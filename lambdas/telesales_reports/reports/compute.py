@@ -244,18 +244,20 @@ def caller_id_health_previous(conn: psycopg.Connection, req: ReportRequest, curr
     return caller_id_health(conn, req, today={r["cid"]: r["health_calls_today"] for r in current})
 
 
-def _lead_stage_rows(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+def _lead_stage_rows(conn: psycopg.Connection, reqs: list[ReportRequest]) -> list[list[dict]]:
+    """The funnel's stage counts per lead source of each window of `reqs` (the same tenant and filters),
+    in order, from one statement (queries.lead_stages)."""
+    req = reqs[0]
     params = _params(conn, req, leads=True, campaign_filter=req.campaign_id is not None)
-    return conn.execute(queries.lead_stages(req), params).fetchall()
+    rows = conn.execute(queries.lead_stages(conn, reqs, params), params).fetchall()
+    return [[r for r in rows if r["win"] == index] for index in range(len(reqs))]
 
 
-def funnel(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    rows = _lead_stage_rows(conn, req)
+def _funnel_items(rows: list[dict]) -> list[dict]:
     return [{"stage": stage, "count": sum(r[key] for r in rows)} for stage, key in FUNNEL_STAGES]
 
 
-def lead_source_attribution(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
-    rows = _lead_stage_rows(conn, req)
+def _source_items(rows: list[dict]) -> list[dict]:
     return [
         {
             "source": r["lead_source"],
@@ -267,6 +269,29 @@ def lead_source_attribution(conn: psycopg.Connection, req: ReportRequest) -> lis
         }
         for r in rows
     ]
+
+
+def funnel(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    return _funnel_items(_lead_stage_rows(conn, [req])[0])
+
+
+def lead_source_attribution(conn: psycopg.Connection, req: ReportRequest) -> list[dict]:
+    return _source_items(_lead_stage_rows(conn, [req])[0])
+
+
+def _with_previous(items):
+    """`compare` (docs/api-reference.md §6.2) of a lead report: both windows from one statement, the
+    changed leads read and classified once (DECISIONLOG 106)."""
+
+    def both(conn: psycopg.Connection, req: ReportRequest, earlier: ReportRequest) -> tuple[list, list]:
+        current, previous = _lead_stage_rows(conn, [req, earlier])
+        return items(current), items(previous)
+
+    return both
+
+
+funnel_with_previous = _with_previous(_funnel_items)
+lead_source_attribution_with_previous = _with_previous(_source_items)
 
 
 def _number(value: Decimal) -> float | int:

@@ -334,23 +334,25 @@ SWAPPED_LEADS = sql.SQL("any(array(select live_leads.lead_id from live_leads whe
 
 
 # Under agent filters (queries.lead_stages, DECISIONLOG 85) the cohort's calls are grouped per lead as they
-# stand. Two CTEs: `changed_now`, the changed calls as they stand in the window that pass every filter
-# (`{filters}`), with their lead's built row (fct_leads: creation, campaign, source); `regrouped_leads`,
-# every lead whose calls are not simply its built ones: a lead whose own row changed since the build or
-# that has no built row is read whole from raw (`whole`), a lead with a changed call now is regrouped from
-# its unchanged built calls and its changed calls now.
+# stand. Two CTEs, which know no window (one statement serves a window and its `compare` window):
+# `changed_now`, the changed calls with a lead as they stand that pass every filter (`{filters}`), with
+# their lead's built row (fct_leads: creation, campaign, source); `regrouped_leads`, every lead whose
+# calls may not simply be its built ones: a lead whose own row changed since the build or that has no
+# built row is read whole from raw (`whole`), a lead with a changed call now is regrouped from its
+# unchanged built calls and its changed calls now in the window. A lead regrouped whose changed calls
+# are all outside a window gets its unchanged built calls there, which is what it gets kept, so the
+# set may be larger than a window needs.
 def agent_lead_ctes(call_filters: sql.Composable) -> sql.Composable:
     return sql.SQL(
         """
         changed_now as materialized (
             select calls.lead_id, lead.lead_id is not null as built_lead, lead.lead_source,
-                lead.created_at as lead_created_at, lead.campaign_id as lead_campaign_id,
+                lead.created_at as lead_created_at, lead.campaign_id as lead_campaign_id, calls.started_at,
                 calls.is_dial, calls.is_answered, calls.talk_sec, calls.disposition_code, calls.is_conversion
             from {live_calls} as calls
             left join marts.fct_leads as lead on lead.tenant_id = %(tenant_id)s and lead.lead_id = calls.lead_id
             where calls.tenant_id = %(tenant_id)s and calls.call_id = any(%(live_call_ids)s)
                 and calls.lead_id is not null
-                and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
                 {filters}
         ),
         regrouped_leads as materialized (

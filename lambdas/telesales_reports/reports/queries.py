@@ -564,10 +564,51 @@ def _reached_day_sums() -> sql.Composable:
     )
 
 
-def lead_stages(req: ReportRequest) -> sql.Composable:
-    """Funnel stage counts per lead source for the cohort (docs/api-reference.md §3, funnel), live: the
-    marts' counts, minus the changed leads as built (the same navigation over fct_leads, restricted to
-    them), plus the changed leads as they stand now (reports/live.py)."""
+def lead_stages(conn, reqs: list[ReportRequest], params: dict) -> str:
+    """Funnel stage counts per lead source (docs/api-reference.md §3, funnel) of each window of `reqs`
+    (the same tenant and filters: a request and its `compare` window), live: the marts' counts, minus
+    the changed leads as built (the same navigation over fct_leads, restricted to them), plus the
+    changed leads as they stand now (reports/live.py). One statement: the changed leads are classified
+    once (the CTEs know no window) and every row carries its window's index, `win`; window 0 is bound
+    as %(window_start)s and %(window_end)s (base_params), window i as %(window_<i>_start)s and
+    %(window_<i>_end)s, added to `params` (window_parameters)."""
+    req = reqs[0]
+    by_agents = bool(req.agent_ids)
+    classes = (
+        live.agent_lead_ctes(call_filters(req, "calls"))
+        if by_agents
+        else sql.SQL("live_leads as materialized ({})").format(
+            live.lead_stage_classes(MILESTONES, CALL_FLAGS, team=req.team_id is not None)
+        )
+    )
+    windows = [
+        window_parameters(_lead_stages_of_window(req, index).as_string(conn), params, index, req)
+        for index, req in enumerate(reqs)
+    ]
+    return (
+        f"with {classes.as_string(conn)} select * from ({' union all '.join(windows)}) as per_window"
+        ' order by win, total_leads desc, lead_source collate "C" asc'
+    )
+
+
+# The names a statement written for one window binds its bounds to (base_params).
+WINDOW_PARAMETERS = ("%(window_start)s", "%(window_end)s")
+
+
+def window_parameters(statement: str, params: dict, index: int, req: ReportRequest) -> str:
+    """`statement` (SQL text over WINDOW_PARAMETERS) over the window of `req`: window 0 as it is (the
+    names base_params binds), window i with its bounds bound to `params` under names of its own."""
+    if index == 0:
+        return statement
+    start, end = f"window_{index}_start", f"window_{index}_end"
+    params[start], params[end] = req.window_start, req.window_end
+    low, high = WINDOW_PARAMETERS
+    return statement.replace(low, f"%({start})s").replace(high, f"%({end})s")
+
+
+def _lead_stages_of_window(req: ReportRequest, index: int) -> sql.Composable:
+    """(win, lead_source, total_leads, stages...) of one window, written over WINDOW_PARAMETERS, inside
+    lead_stages' CTEs."""
     # Under an agent filter the milestones (which know no agents) cannot answer; the cohort's calls are
     # grouped per lead as they stand (DECISIONLOG 85): the built calls of the leads without a changed call
     # (but the changed calls as built), the leads with one regrouped from their unchanged built calls and
@@ -592,23 +633,14 @@ def lead_stages(req: ReportRequest) -> sql.Composable:
         else live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls"))
     )
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
-    classes = sql.SQL("with {} ").format(
-        live.agent_lead_ctes(call_filters(req, "calls"))
-        if by_agents
-        else sql.SQL("live_leads as materialized ({})").format(
-            live.lead_stage_classes(MILESTONES, CALL_FLAGS, team=req.team_id is not None)
-        )
-    )
     return sql.SQL(
         """
-        {classes}
-        select lead_source, sum(total_leads)::bigint as total_leads, {sums}
+        select {win} as win, lead_source, sum(total_leads)::bigint as total_leads, {sums}
         from ({parts}) as per_source
         group by lead_source
         having sum(total_leads) > 0
-        order by sum(total_leads) desc, lead_source collate "C" asc
         """
-    ).format(classes=classes, sums=sums, parts=sql.SQL(" union all ").join(parts))
+    ).format(win=sql.Literal(index), sums=sums, parts=sql.SQL(" union all ").join(parts))
 
 
 def _lead_stage_parts(
@@ -768,6 +800,7 @@ def _regrouped_lead_stages(req: ReportRequest) -> sql.Composable:
         """
         select {columns} from changed_now as calls
         where calls.built_lead
+            and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s
             and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s
             {lead_campaign}
             and calls.lead_id = {regrouped}

@@ -53,7 +53,7 @@ REPORTS: dict[str, Report] = {
         Report("dashboard", compute.dashboard, "DashboardResponse"),
         Report("disposition-breakdown", compute.disposition_breakdown, "DispositionResponse"),
         Report("agent-performance", compute.agent_performance, "AgentResponse"),
-        Report("funnel", compute.funnel, "FunnelResponse"),
+        Report("funnel", compute.funnel, "FunnelResponse", with_previous=compute.funnel_with_previous),
         Report(
             "caller-id-health",
             compute.caller_id_health,
@@ -61,7 +61,12 @@ REPORTS: dict[str, Report] = {
             previous=compute.caller_id_health_previous,
         ),
         Report("hour-dow-heatmap", compute.hour_dow_heatmap, "HeatmapResponse"),
-        Report("lead-source-attribution", compute.lead_source_attribution, "LeadSourceResponse"),
+        Report(
+            "lead-source-attribution",
+            compute.lead_source_attribution,
+            "LeadSourceResponse",
+            with_previous=compute.lead_source_attribution_with_previous,
+        ),
         Report("time-series", compute.time_series, "TimeSeriesResponse", grouped=True),
         Report("attempts", attempts.attempts, "AttemptsResponse", with_previous=attempts.attempts_with_previous),
         Report("carrier-health", carrier_health.carrier_health, "CarrierHealthResponse"),
