@@ -272,9 +272,9 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
     longer the tenant's, or a changed call as built (fct_calls) set one of its
     milestones (`milestones`: stage -> fct_leads column; `call_flags`: stage -> fct_calls flag).
     The other leads' unchanged calls reach each stage exactly at the built milestone. With `team`, the
-    milestones are the lead's for the request's team (fct_lead_teams: its calls the team filter keeps,
-    as built; none when the team never reached it), and so are the milestones a changed call may have
-    set; a lead's other columns stay fct_leads'."""
+    milestones a changed call may have set are the lead's for the request's team (fct_lead_teams: its
+    calls the team filter keeps, as built; none when the team never reached it), and lead_stage_gains
+    reads those milestones itself, for the few leads it needs them for."""
     set_milestone = sql.SQL(" or ").join(
         sql.SQL("(old.{flag} and old.started_at = old_lead.{milestone})").format(
             flag=sql.Identifier(call_flags[stage]), milestone=sql.Identifier(column)
@@ -301,7 +301,6 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
         from unnest(%(live_lead_ids)s::bigint[]) as changed (lead_id)
         left join marts.fct_leads as built
             on built.tenant_id = %(tenant_id)s and built.lead_id = changed.lead_id
-        {team_milestones}
         left join (
             -- a lead whose own row did not change since the build stands as built (fct_leads): only
             -- the changed ones are read from raw
@@ -313,20 +312,11 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
         ) as now_lead on now_lead.lead_id = changed.lead_id
         """
     ).format(
-        columns=sql.SQL(", ").join(
-            sql.SQL("{}.{}").format(sql.Identifier("reached" if team else "built"), sql.Identifier(c))
-            for c in milestones.values()
-        ),
+        columns=sql.SQL(", ").join(sql.SQL("built.{}").format(sql.Identifier(c)) for c in milestones.values()),
         set_milestone=set_milestone,
         leads=LIVE_LEADS,
         milestones_of=sql.SQL("marts.fct_lead_teams" if team else "marts.fct_leads"),
         of_team=sql.SQL("and old_lead.team_id = %(team_id)s" if team else ""),
-        team_milestones=sql.SQL(
-            "left join marts.fct_lead_teams as reached on reached.tenant_id = %(tenant_id)s"
-            " and reached.lead_id = changed.lead_id and reached.team_id = %(team_id)s"
-            if team
-            else ""
-        ),
     )
 
 
@@ -385,16 +375,22 @@ UNCHANGED_CALLS_OF_KEPT_LEADS = sql.SQL(
 
 
 def lead_stage_gains(
-    stage_flags: sql.Composable, milestones: dict[str, str], call_filters: sql.Composable
+    stage_flags: sql.Composable, milestones: dict[str, str], call_filters: sql.Composable, team: bool = False
 ) -> sql.Composable:
     """(lead_source, 0, stages...) of the `live_leads` not swapped whole: the stages a cohort lead
     reaches now through a changed call (as it stands now, in the window, passing every filter) and had
-    not reached as built (its milestone < the window's end). Totals and sources are unchanged."""
+    not reached as built (its milestone < the window's end). Totals and sources are unchanged. With
+    `team`, the milestones are the lead's for the request's team (fct_lead_teams), probed only for the
+    leads with such a changed call (under a team, a few of the changed leads)."""
     gains = sql.SQL(", ").join(
         sql.SQL(
-            "count(*) filter (where changed_calls.{stage} and not coalesce(leads.{milestone} < %(window_end)s, false))"
-            " as {stage}"
-        ).format(stage=sql.Identifier(stage), milestone=sql.Identifier(column))
+            "count(*) filter (where changed_calls.{stage} and not coalesce({reached}.{milestone} < %(window_end)s,"
+            " false)) as {stage}"
+        ).format(
+            stage=sql.Identifier(stage),
+            reached=sql.Identifier("reached" if team else "leads"),
+            milestone=sql.Identifier(column),
+        )
         for stage, column in milestones.items()
     )
     return sql.SQL(
@@ -409,9 +405,21 @@ def lead_stage_gains(
                 {call_filters}
             group by calls.lead_id
         ) as changed_calls on changed_calls.lead_id = leads.lead_id
+        {team_milestones}
         where not leads.swap
             and leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
             and (%(campaign_id)s::bigint is null or leads.campaign_id = %(campaign_id)s)
         group by leads.lead_source
         """
-    ).format(gains=gains, stage_flags=stage_flags, live_calls=LIVE_CALLS, call_filters=call_filters)
+    ).format(
+        gains=gains,
+        stage_flags=stage_flags,
+        live_calls=LIVE_CALLS,
+        call_filters=call_filters,
+        team_milestones=sql.SQL(
+            "left join marts.fct_lead_teams as reached on reached.tenant_id = %(tenant_id)s"
+            " and reached.lead_id = leads.lead_id and reached.team_id = %(team_id)s"
+            if team
+            else ""
+        ),
+    )

@@ -630,7 +630,7 @@ def _lead_stages_of_window(req: ReportRequest, index: int) -> sql.Composable:
     parts.append(
         _regrouped_lead_stages(req)
         if by_agents
-        else live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls"))
+        else live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls"), req.team_id is not None)
     )
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
     return sql.SQL(
