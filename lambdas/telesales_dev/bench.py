@@ -1417,6 +1417,9 @@ def main(args: Any) -> int:
         "ok": not mismatches,
     }
     output.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    from .bench_markdown import render_markdown
+
+    output.with_suffix(".md").write_text(render_markdown(report), encoding="utf-8")  # the README's tables
     print(render(report))
     print(f"\nwritten to {output}")
     return 0 if not mismatches else 1

@@ -186,6 +186,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
         args.calls = args.calls or 1_000_000
         return bench_cluster_main(args)
+    if getattr(args, "render", None):
+        from .bench_markdown import render_file
+
+        sys.stdout.write(render_file(args.render))
+        return 0
     from .bench import main as bench_main
 
     args.calls = args.calls or 5_000_000
@@ -269,6 +274,12 @@ def parser() -> argparse.ArgumentParser:
     bench.add_argument("--reuse", action="store_true", help="reuse the generated data if already there")
     bench.add_argument("--reports", default=None, help="comma-separated report names to time (default: all)")
     bench.add_argument("--output", default="bench-results/bench.json")
+    bench.add_argument(
+        "--render",
+        metavar="JSON",
+        default=None,
+        help="run nothing: print the README's performance tables (markdown) from a result already written",
+    )
     bench.add_argument(
         "--cluster",
         action="store_true",

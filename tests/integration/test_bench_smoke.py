@@ -23,6 +23,7 @@ def test_bench_smoke(server_url, tmp_path, monkeypatch):
     try:
         code = bench.main(argparse.Namespace(output=str(output), **SMALL))
         result = json.loads(output.read_text(encoding="utf-8"))
+        tables = (tmp_path / "out" / "bench.md").read_text(encoding="utf-8")
     finally:
         with psycopg.connect(server_url, autocommit=True) as conn:
             conn.execute(f'drop database if exists "{name}" with (force)')
@@ -51,6 +52,8 @@ def test_bench_smoke(server_url, tmp_path, monkeypatch):
     assert result["dataset"]["counts"]["calls"] == SMALL["calls"]
     assert {t["target"] for t in result["targets"]} and result["machine"]["postgresql"]
     assert any("compare" in t["target"] for t in result["targets"])
+    # the README's tables, written beside the JSON: a row per report, built and live
+    assert tables.count("| funnel |") == 2 and "equal their raw-table baseline" in tables
     assert bench.selected_reports("attempts, carrier-health") == ("attempts", "carrier-health")
 
 
