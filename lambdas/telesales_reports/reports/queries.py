@@ -108,13 +108,26 @@ def call_filters(req: ReportRequest, alias: str = "") -> sql.Composable:
         parts.append(sql.SQL("and {p}agent_id = any(%(agent_ids)s)").format(p=prefix))
     if req.team_id is not None:
         parts.append(
-            sql.SQL(
-                "and ({p}team_id = %(team_id)s or ({p}team_id is null and {p}agent_id in ("
-                "select team_agents.agent_id from marts.dim_agents as team_agents "
-                "where team_agents.tenant_id = %(tenant_id)s and team_agents.team_id = %(team_id)s)))"
-            ).format(p=prefix)
+            sql.SQL("and ({p}team_id = %(team_id)s or ({p}team_id is null and {p}agent_id in ({agents})))").format(
+                p=prefix, agents=TEAM_AGENTS
+            )
         )
     return sql.SQL(" ").join(parts)
+
+
+# The agents whose calls without a team count for the request's team (docs/api-reference.md §1, the
+# agent's current team): the team's agents as the published build saw them (dim_agents; a user's team
+# applies from the next build, §6.1) and the users created since that build with that team (ids
+# created since the build count at once, §6.1: there is no earlier team to keep).
+TEAM_AGENTS = sql.SQL(
+    "select team_agents.agent_id from marts.dim_agents as team_agents"
+    " where team_agents.tenant_id = %(tenant_id)s and team_agents.team_id = %(team_id)s"
+    " union all"
+    " select new_agents.agent_id from staging.stg_raw__users as new_agents"
+    " where new_agents.tenant_id = %(tenant_id)s and new_agents.team_id = %(team_id)s"
+    " and not exists (select from marts.dim_agents as built_agents"
+    " where built_agents.tenant_id = %(tenant_id)s and built_agents.agent_id = new_agents.agent_id)"
+)
 
 
 def filter_arms(req: ReportRequest, alias: str = "") -> list[sql.Composable]:
@@ -128,10 +141,9 @@ def filter_arms(req: ReportRequest, alias: str = "") -> list[sql.Composable]:
     prefix = sql.SQL(alias + ".") if alias else sql.SQL("")
     return [
         sql.SQL("{others} and {p}team_id = %(team_id)s").format(others=others, p=prefix),
-        sql.SQL(
-            "{others} and {p}team_id is null and {p}agent_id in (select team_agents.agent_id from marts.dim_agents"
-            " as team_agents where team_agents.tenant_id = %(tenant_id)s and team_agents.team_id = %(team_id)s)"
-        ).format(others=others, p=prefix),
+        sql.SQL("{others} and {p}team_id is null and {p}agent_id in ({agents})").format(
+            others=others, p=prefix, agents=TEAM_AGENTS
+        ),
     ]
 
 
