@@ -84,6 +84,23 @@ def test_reads_raw_live_and_orders_by_code_point_then_id(rows_added_after_the_bu
     ]
 
 
+def test_a_users_name_is_the_one_the_reports_show(api):
+    # DECISIONLOG 49: names from the application are trimmed of Unicode whitespace, in every answer
+    with psycopg.connect(api, autocommit=True) as conn:
+        conn.execute("update raw.users set name = %s, username = ' agent01 ' where id = 3", ("\u00a0 Nguyễn Văn Z\t",))
+    try:
+        agent = next(a for a in data("filters")["agents"] if a["id"] == 3)
+        shown = next(
+            a
+            for a in data("agent-performance", {"date_from": "2026-06-01", "date_to": "2026-06-01"})
+            if a["agent_id"] == 3
+        )
+        assert (agent["name"], agent["username"]) == (shown["name"], shown["username"]) == ("Nguyễn Văn Z", "agent01")
+    finally:
+        with psycopg.connect(api, autocommit=True) as conn:
+            conn.execute("update raw.users set name = 'Nguyễn Văn A', username = 'agent01' where id = 3")
+
+
 def test_timezones_are_every_accepted_name_sorted(api):
     timezones = data("filters")["timezones"]
     with psycopg.connect(api) as conn:

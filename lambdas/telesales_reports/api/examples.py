@@ -275,7 +275,16 @@ SUCCESS: dict[str, Any] = {
     },
 }
 
-CSV_EXAMPLE = "agent_id,name,username,dials,answers,avg_aht_sec,conversions,conv_rate\r\n25,Nguyễn Văn A,agent01,152,61,241,28,45.90\r\n"
+
+
+def csv_example() -> str:
+    """The agent-performance example above as the CSV export writes it (BOM, CRLF, numbers as the JSON
+    spells them): the exporter itself renders it, so the document cannot drift from the files."""
+    from ..exports import csv_writer
+    from ..exports.templates import layout_for
+
+    rows = SUCCESS["getAgentPerformance"]["data"]
+    return csv_writer.render(layout_for("agent-performance", None), rows).decode("utf-8")
 
 # Bodies of the other statuses. Two sources answer some of them: the gateway itself (API Gateway's
 # fixed bodies, which an HTTP API cannot change) and the application (the contract's bodies).

@@ -15,13 +15,13 @@ import re
 from typing import Any
 
 from .build_time import HEADER as BUILT_AT
-from .examples import CSV_EXAMPLE, ERRORS, SUCCESS
+from .examples import ERRORS, SUCCESS, csv_example
 
 MESSAGE = {"$ref": "#/components/schemas/MessageBody"}
 INVALID = {"$ref": "#/components/schemas/ValidationErrorBody"}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-DESCRIPTION = """Telesales call-centre reports over the dbt warehouse: nine reports as JSON (most also as CSV or
+DESCRIPTION = """Telesales call-centre reports over the dbt warehouse: eleven reports as JSON (all but abandon-rate also as CSV or
 XLSX), each limited to the caller's tenant.
 
 **Authentication.** Every operation needs `Authorization: Bearer <JWT>`, verified by the API Gateway JWT
@@ -88,7 +88,7 @@ def _finish_operation(path: str, operation: dict[str, Any]) -> None:
             raise KeyError(f"api/examples.py has no success example for {operation_id} ({path})")
         content["application/json"]["examples"] = {"example": {"value": SUCCESS[operation_id]}}
     if "text/csv" in content:
-        content["text/csv"]["examples"] = {"agent-performance": {"value": CSV_EXAMPLE}}
+        content["text/csv"]["examples"] = {"agent-performance": {"value": csv_example()}}
     statuses = ["401", "429", "500", "503"]
     if names:
         statuses.append("422")

@@ -109,6 +109,9 @@ def _widths(layout: Layout, rows: Sequence[dict]) -> list[float]:
 
 DEFAULT_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 SHEET_PATH = "xl/worksheets/sheet1.xml"  # the workbook's one sheet
+# An XML parser reads a literal CR (and CR LF) as LF: written as a character reference, a text's CR
+# reaches the spreadsheet as it is in the JSON and the CSV.
+CARRIAGE_RETURN = {"\r": "&#13;"}
 SHEET_DATA_END = "</sheetData>"
 
 
@@ -179,7 +182,7 @@ class _RowWriter:
             return f'<c r="{ref}"{styled} t="inlineStr" />'
         stripped = text.strip()
         space = ' xml:space="preserve"' if stripped and stripped != text else ""
-        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>'
+        return f'<c r="{ref}"{styled} t="inlineStr"><is><t{space}>{escape(text, CARRIAGE_RETURN)}</t></is></c>'
 
 
 def _with_rows(workbook: bytes, sheet: str, rows_xml: str) -> bytes:

@@ -2,7 +2,8 @@
 
 The caller's tenant's campaigns, teams and users as they stand in `raw` (read live, not from the
 last build, so an id created since the build shows up at once, as the request rules accept it), each
-ordered by name then id in code point order, and every timezone name the API accepts, sorted.
+ordered by name then id in code point order, and every timezone name the API accepts, sorted. A
+user's name and username are the ones the reports show (trimmed in staging, DECISIONLOG 49).
 """
 
 from __future__ import annotations
@@ -23,11 +24,12 @@ TEAMS = """
     where tenant_id = %(tenant_id)s
     order by name collate "C", id
 """
+# Users through their staging view: names and usernames trimmed as every report shows them (DECISIONLOG 49).
 AGENTS = """
-    select id, name, username, team_id
-    from raw.users
+    select agent_id as id, agent_name as name, username, team_id
+    from staging.stg_raw__users
     where tenant_id = %(tenant_id)s
-    order by name collate "C", id
+    order by agent_name collate "C", agent_id
 """
 
 
