@@ -276,7 +276,6 @@ SUCCESS: dict[str, Any] = {
 }
 
 
-
 def csv_example() -> str:
     """The agent-performance example above as the CSV export writes it (BOM, CRLF, numbers as the JSON
     spells them): the exporter itself renders it, so the document cannot drift from the files."""
@@ -285,6 +284,7 @@ def csv_example() -> str:
 
     rows = SUCCESS["getAgentPerformance"]["data"]
     return csv_writer.render(layout_for("agent-performance", None), rows).decode("utf-8")
+
 
 # Bodies of the other statuses. Two sources answer some of them: the gateway itself (API Gateway's
 # fixed bodies, which an HTTP API cannot change) and the application (the contract's bodies).
