@@ -3,7 +3,7 @@
 `telesales-reports bench` writes them beside its JSON (bench.md); `telesales-reports bench --render FILE`
 writes them again from a result already there. One table per phase (built; rows not built yet): a row
 per report, a column per filter case that several reports share, p95 in ms, bold when over its target
-(TARGETS: 50 ms, 80 ms with `compare`); a case only one report has (time-series' groupings) is listed
+(bench.p95_limit_ms: 50 ms, 80 ms with `compare`); a case only one report has (time-series' groupings) is listed
 under the table. A cell whose answer differed from its raw-table baseline (or that failed) says so.
 """
 
@@ -13,7 +13,7 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
-from .bench import TARGETS
+from .bench import TARGETS, p95_limit_ms, p95_targets
 
 # How a case's name reads as a column heading.
 HEADINGS = {
@@ -27,18 +27,13 @@ def heading(case: str) -> str:
     return HEADINGS.get(case) or case.removeprefix("tz ")
 
 
-def limit_ms(case: str) -> float:
-    """The p95 target of a case: `compare` answers two windows."""
-    return TARGETS["compare_p95_ms"] if case.startswith("compare") else TARGETS["report_p95_ms"]
-
-
 def cell(result: dict, with_baseline: bool) -> str:
     """`p95` (bold over its target), the baseline's p50 in brackets, or what went wrong."""
     p95 = (result.get("ours") or {}).get("p95_ms")
     if p95 is None:
         return f"error ({result.get('status', '?')})"
     text = f"{p95:.1f}"
-    if p95 > limit_ms(result["case"]):
+    if p95 > p95_limit_ms(result["case"]):
         text = f"**{text}**"
     baseline = (result.get("baseline") or {}).get("p50_ms")
     # a comparison case's baseline covers the comparison window alone: no like-for-like time
@@ -153,7 +148,8 @@ def render_markdown(report: dict) -> str:
             f" (imports {cold['import_p50_ms']:.0f} ms)."
         )
     lines += ["", "Targets:"]
-    for t in report["targets"] + live_targets(live.get("results") or []):
+    live_results = live.get("results") or []
+    for t in report["targets"] + (p95_targets(live_results, ", with rows not built yet,") if live_results else []):
         state = {True: "met", False: "**not met**", None: "not measured"}[t["met"]]
         value = t["value"]
         value_text = "–" if value is None else (f"{value:.3g}" if isinstance(value, float) else str(value))
@@ -161,32 +157,6 @@ def render_markdown(report: dict) -> str:
         more = f"; missed by: {missed_by(failing)}" if failing else ""
         lines.append(f"- {t['target']}: {state} ({value_text} {t['unit']}{more})")
     return "\n".join(lines) + "\n"
-
-
-def live_targets(results: list[dict]) -> list[dict]:
-    """The p95 targets over the answers with rows not built yet (issue: live answers, speed), in the
-    shape of bench.evaluate_targets' items."""
-    out = []
-    for name, compared in (("every report", False), ("every report with compare", True)):
-        rows = [r for r in results if r["case"].startswith("compare") == compared]
-        if not rows:
-            continue
-        timed = [r["ours"]["p95_ms"] for r in rows if (r.get("ours") or {}).get("p95_ms") is not None]
-        failing = [
-            f"{r['report']} / {r['case']}"
-            for r in rows
-            if (r.get("ours") or {}).get("p95_ms") is None or r["ours"]["p95_ms"] > limit_ms(r["case"])
-        ]
-        out.append(
-            {
-                "target": f"{name}, with rows not built yet, p95 <= {limit_ms('compare' if compared else ''):.0f} ms",
-                "value": max(timed, default=None),
-                "unit": "ms (worst p95)",
-                "met": not failing and bool(timed),
-                "failing": failing,
-            }
-        )
-    return out
 
 
 def render_file(path: str) -> str:
