@@ -153,7 +153,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("2/4 generating data ...", flush=True)
     cmd_generate(args)
     print("3/4 dbt build ...", flush=True)
-    if cmd_build(argparse.Namespace(full_refresh=True, select=None)) != 0:
+    # The build command's own arguments, parsed as `build --full-refresh` would be: every option it
+    # reads has its default (a Namespace written by hand missed one that was added later).
+    if cmd_build(parser().parse_args(["build", "--full-refresh"])) != 0:
         return 1
     from telesales_reports.db import connection
     from telesales_reports.jobs.abandon_snapshot import take_snapshot
