@@ -430,6 +430,8 @@
 
   async function loadPanel(report, state, generation) {
     setPanelState(report, 'loading');
+    const exportStatus = $('.export-status', panel(report));
+    if (exportStatus) exportStatus.replaceChildren(); // an export's failure was for the filters before
     try {
       let body;
       if (report === 'abandon-rate') {
@@ -834,6 +836,10 @@
     const params = reportParams(report, state);
     params.delete('compare');
     params.set('format', format);
+    // An export's failure is the export's, shown beside its buttons: the panel's figures are still
+    // those of the filters shown, and the panel's own Retry (if any) still reloads the report.
+    const status = $('.export-status', panel(report));
+    status.replaceChildren();
     button.disabled = true;
     const label = button.textContent;
     button.textContent = '…';
@@ -856,7 +862,10 @@
     } catch (error) {
       if (error.status === 401) showSignIn('Your session has ended. Sign in again.');
       else if (error.status === 422) showFieldErrors(error.body && error.body.errors, report);
-      else setPanelState(report, 'error', `The ${format.toUpperCase()} file could not be made.`, () => download(report, format, button));
+      else {
+        status.append(el('span', { text: `The ${format.toUpperCase()} file could not be made.` }), ' ',
+          el('button', { type: 'button', class: 'retry-export', onclick: () => download(report, format, button), text: 'Retry' }));
+      }
     } finally {
       button.disabled = false;
       button.textContent = label;
@@ -876,6 +885,7 @@
         'aria-label': `Download ${title} as ${format.toUpperCase()}`,
         onclick: (event) => download(report, format, event.currentTarget),
       }, format.toUpperCase())));
+      if (!$('.export-status', section)) slot.before(el('span', { class: 'export-status', role: 'status' }));
     }
   }
 

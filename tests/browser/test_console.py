@@ -383,6 +383,53 @@ def test_unavailable_gives_retry_and_unauthenticated_asks_to_sign_in_again(conso
     assert page.is_hidden("#panels")
 
 
+def test_a_panel_in_error_hides_the_figures_of_the_filters_before(console):
+    """After a failed request the panel's last figures belong to other filters: they are not left on view."""
+    page = console.page
+    console.open("date_from=2026-06-01&date_to=2026-06-07&timezone=UTC")
+    body_visibility = "s => getComputedStyle(s.querySelector('.body')).visibility"
+    assert page.eval_on_selector("#panel-dashboard", body_visibility) == "visible"
+    unavailable = json.dumps({"message": "Service Unavailable."})
+    pattern = re.compile(r".*/api/telesales/reports/dashboard\?.*")
+    page.route(pattern, lambda route: route.fulfill(status=503, content_type="application/json", body=unavailable))
+    page.select_option("#timezone", "Asia/Kathmandu")
+    page.wait_for_function("() => document.getElementById('panel-dashboard').dataset.state === 'error'")
+    assert page.eval_on_selector("#panel-dashboard", body_visibility) == "hidden"
+    page.unroute(pattern)
+    page.click("#panel-dashboard button.retry")
+    page.wait_for_function("() => document.getElementById('panel-dashboard').dataset.state === 'ready'")
+    assert page.eval_on_selector("#panel-dashboard", body_visibility) == "visible"
+
+    # a 422 likewise: the window shown is not the one the figures were for
+    page.fill("#date_from", "2026-06-10")
+    page.dispatch_event("#date_from", "change")
+    page.wait_for_function("() => document.getElementById('panel-dashboard').dataset.state === 'error'")
+    assert page.eval_on_selector("#panel-dashboard", body_visibility) == "hidden"
+
+
+def test_a_failed_export_is_reported_beside_its_buttons_and_cleared_by_the_next_one(console):
+    """An export's failure leaves the panel's figures (still those of the filters shown) and its state
+    alone; its Retry downloads the file and the message goes."""
+    page = console.page
+    console.open("date_from=2026-06-01&date_to=2026-06-07&timezone=UTC")
+    unavailable = json.dumps({"message": "Service Unavailable."})
+    pattern = re.compile(r".*/api/telesales/reports/funnel/export\?.*")
+    page.route(pattern, lambda route: route.fulfill(status=503, content_type="application/json", body=unavailable))
+    page.click("#panel-funnel button.export[data-format=csv]")
+    page.wait_for_selector("#panel-funnel .export-status button.retry-export")
+    assert "CSV file could not be made" in page.inner_text("#panel-funnel .export-status")
+    assert page.eval_on_selector("#panel-funnel", "s => s.dataset.state") == "ready"
+    assert page.eval_on_selector_all("#panel-funnel tbody tr", "r => r.length") == 6
+    page.unroute(pattern)
+    with page.expect_download() as download_info:
+        page.click("#panel-funnel .export-status button.retry-export")
+    assert download_info.value.suggested_filename == "telesales-funnel-20260601-20260607.csv"
+    page.wait_for_function("() => document.querySelector('#panel-funnel .export-status').textContent === ''")
+    assert page.eval_on_selector("#panel-funnel", "s => s.dataset.state") == "ready"
+    # the browser's own line about the 503 it was given, and nothing else
+    assert [p for p in console.problems() if "status of 503" not in str(p)] == []
+
+
 def test_the_token_stays_in_the_fragment_and_only_reaches_the_api_as_a_header(console):
     console.open("date_from=2026-06-01&date_to=2026-06-07&timezone=UTC")
     token = console.live.token1
