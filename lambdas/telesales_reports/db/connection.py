@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
+import socket
 import threading
 import time
 import weakref
@@ -210,9 +212,10 @@ def _usable_connection() -> psycopg.Connection:
     timeout) is replaced once, so the request that finds it broken still succeeds."""
     conn = _connection()
     try:
-        conn.execute("select 1")
-        conn.rollback()
-    except (psycopg.OperationalError, psycopg.InterfaceError):
+        with _watchdog(conn):  # a server that stopped answering must not hold the request past its deadline
+            conn.execute("select 1")
+            conn.rollback()
+    except (psycopg.OperationalError, psycopg.InterfaceError, pg_errors.QueryCanceled):
         _discard(conn)
         conn = _connection()
     return conn
@@ -242,25 +245,50 @@ def set_local(conn: psycopg.Connection, name: str, value: str) -> None:
         conn.execute("select set_config(%s, %s, true)", (name, value))
 
 
+# At the deadline the running query is cancelled; a server that does not answer the cancel either (a
+# frozen server or host, a network that drops packets: the cancel goes to the same server) has the
+# connection cut after CUT_AFTER_S, so the request answers 503 within the response margin instead of
+# waiting on a socket for ever. Both steps together stay well inside the handler's 1 s margin.
+CANCEL_TIMEOUT_S = 0.3
+CUT_AFTER_S = 0.3
+
+
 @contextmanager
 def _watchdog(conn: psycopg.Connection) -> Iterator[None]:
-    """Cancel the connection's running query when the request's deadline passes."""
+    """Cancel the connection's running query when the request's deadline passes, and cut the
+    connection when the query is still running shortly after (the server did not answer)."""
     left = remaining_ms()
     if left is None:
         yield
         return
-    timer = threading.Timer(left / 1000, _cancel, args=(conn,))
+    done = threading.Event()
+    timer = threading.Timer(left / 1000, _cancel_or_cut, args=(conn, done))
     timer.daemon = True
     timer.start()
     try:
         yield
     finally:
+        done.set()
         timer.cancel()
 
 
-def _cancel(conn: psycopg.Connection) -> None:
+def _cancel_or_cut(conn: psycopg.Connection, done: threading.Event) -> None:
     with contextlib.suppress(Exception):  # a connection closed meanwhile has nothing to cancel
-        conn.cancel_safe(timeout=2.0)
+        conn.cancel_safe(timeout=CANCEL_TIMEOUT_S)
+    if not done.wait(CUT_AFTER_S):
+        _cut(conn)
+
+
+def _cut(conn: psycopg.Connection) -> None:
+    """Shut the connection's socket down under the waiting request: its read returns at once with
+    an error (OperationalError, so a 503 and a new connection next time). Only the socket is shut,
+    on a duplicate of its descriptor; psycopg still owns and closes the original."""
+    with contextlib.suppress(Exception):  # already closed: nothing is waiting on it
+        duplicate = socket.socket(fileno=os.dup(conn.pgconn.socket))
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)
+        finally:
+            duplicate.close()
 
 
 @contextmanager
