@@ -15,6 +15,7 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from telesales_dev.events import LambdaContext
 from telesales_reports.api.handler import lambda_handler
@@ -202,3 +203,24 @@ def test_the_snapshot_job_stops_at_its_deadline_and_logs_what_it_did_not_do(snap
     assert (result["failed_tenants"], result["skipped_tenants"], result["written"]) == ([1], [2], 0)
     incomplete = [r for r in caplog.records if r.getMessage() == "abandon_rate_snapshot_incomplete"]
     assert incomplete and incomplete[0].skipped_tenants == [2]
+
+
+def test_a_read_only_database_fails_each_tenants_snapshot_and_the_job_says_so(snapshots_cleared, contract_db, caplog):
+    """A writer endpoint that points at a read-only instance for a moment (a failover): every tenant's
+    snapshot fails as an unavailable database does, the job logs it and ends; nothing raises."""
+    database = conninfo_to_dict(snapshots_cleared)["dbname"]
+    with psycopg.connect(snapshots_cleared, autocommit=True) as conn:
+        role = conn.execute("select current_user").fetchone()[0]
+    setting = f'alter role "{role}" in database "{database}"'
+    with psycopg.connect(contract_db, autocommit=True) as admin:
+        admin.execute(f"{setting} set default_transaction_read_only = on")
+        try:
+            db.reset(snapshots_cleared)  # a new session, read-only from its start
+            result = take_snapshot(NOW, budget_ms=10000)
+        finally:
+            admin.execute(f"{setting} reset default_transaction_read_only")
+            db.reset(snapshots_cleared)
+    assert (result["failed_tenants"], result["skipped_tenants"], result["written"]) == ([1, 2], [], 0)
+    incomplete = [r for r in caplog.records if r.getMessage() == "abandon_rate_snapshot_incomplete"]
+    assert incomplete and incomplete[0].failed_tenants == [1, 2]
+    assert take_snapshot(NOW, budget_ms=10000)["written"] >= 1  # writable again: the next run writes

@@ -328,7 +328,14 @@ def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Ite
                 if tenant_id is not None and _on_citus(conn):
                     set_local(conn, "telesales.tenant_id", str(tenant_id))
                 yield conn
-        except (pg_errors.QueryCanceled, pg_errors.UndefinedTable, pg_errors.UndefinedColumn) as exc:
+        except (
+            pg_errors.QueryCanceled,
+            pg_errors.UndefinedTable,
+            pg_errors.UndefinedColumn,
+            # a writer endpoint that points at a read-only instance for a moment (a failover): the
+            # snapshot job's write fails like any other unavailable database, tenant by tenant
+            pg_errors.ReadOnlySqlTransaction,
+        ) as exc:
             raise ServiceUnavailable(type(exc).__name__) from exc
         except (psycopg.OperationalError, psycopg.InterfaceError) as exc:
             _discard(conn)
