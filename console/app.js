@@ -22,6 +22,7 @@
     options: null, // GET /filters
     reports: new Set(), // the dated reports the API documents (OpenAPI)
     hasCompare: false,
+    compareReports: new Set(), // the reports whose GET takes `compare` (OpenAPI)
     generation: 0,
     charts: new Map(),
     sorts: new Map(),
@@ -254,7 +255,7 @@
     if (state.campaign_id) query.set('campaign_id', state.campaign_id);
     if (state.team_id) query.set('team_id', state.team_id);
     for (const id of state.agent_ids) query.append('agent_ids[]', id);
-    if (report === 'dashboard' && state.compare && app.hasCompare) query.set('compare', state.compare);
+    if (state.compare && app.compareReports.has(report) && SHOWS_PREVIOUS.has(report)) query.set('compare', state.compare);
     if (report === 'time-series') query.set('group_by', state.group_by);
     return query;
   }
@@ -589,6 +590,32 @@
       `${direction === 'up' ? '▲' : direction === 'down' ? '▼' : '='} ${text}`);
   }
 
+  // The panels that show the comparison window (the KPIs' changes, or a "vs previous" column); the
+  // others are not sent `compare`, which would only make the API compute a window nobody sees.
+  const SHOWS_PREVIOUS = new Set(['dashboard', 'disposition-breakdown', 'agent-performance', 'funnel', 'lead-source-attribution', 'attempts']);
+
+  /** With `compare`, the column that sets each row's `measure` against the previous window's row of the
+      same `key` (a row the previous window lacks is new there); without it, no column. */
+  function previousColumn(body, key, measure, type) {
+    if (!body.previous) return [];
+    const before = new Map(body.previous.map((r) => [String(r[key]), r[measure]]));
+    return [{
+      key: `previous_${measure}`,
+      label: 'vs previous',
+      type: 'badge',
+      badge: (row) => (before.has(String(row[key])) ? change(measure, type, row[measure], before.get(String(row[key])))
+        : el('span', { class: 'change new', text: 'new' })),
+    }];
+  }
+
+  /** The panel's note naming the comparison window (empty without `compare`). */
+  function previousWindow(section, body) {
+    const note = $('.previous-window', section);
+    if (!note) return;
+    const span = body.previous_window;
+    note.textContent = span ? `Compared with ${span.date_from} – ${span.date_to} (exclusive end, UTC).` : '';
+  }
+
   const RENDER = {
     dashboard(section, body) {
       const data = body.data;
@@ -597,8 +624,7 @@
         el('span', { class: 'label', text: label }),
         el('span', { class: 'value', dataset: { value: String(data[field]) }, text: display(data[field], type) }),
         previous ? change(field, type, data[field], previous[field]) : null)));
-      const span = body.previous_window;
-      $('.previous-window', section).textContent = span ? `Compared with ${span.date_from} – ${span.date_to} (exclusive end, UTC).` : '';
+      previousWindow(section, body);
     },
 
     'disposition-breakdown'(section, body) {
@@ -617,8 +643,10 @@
         { key: 'code', label: 'Code', type: 'text' },
         { key: 'category', label: 'Category', type: 'text' },
         { key: 'count', label: 'Calls', type: 'int' },
+        ...previousColumn(body, 'code', 'count', 'int'),
         { key: 'pct', label: 'Share', type: 'pct' },
       ], rows);
+      previousWindow(section, body);
     },
 
     'agent-performance'(section, body) {
@@ -629,9 +657,11 @@
         { key: 'dials', label: 'Dials', type: 'int' },
         { key: 'answers', label: 'Answers', type: 'int' },
         { key: 'conversions', label: 'Conversions', type: 'int' },
+        ...previousColumn(body, 'agent_id', 'conversions', 'int'),
         { key: 'conv_rate', label: 'Conv. rate %', type: 'num2' },
         { key: 'avg_aht_sec', label: 'Avg handle s', type: 'int' },
       ], body.data, { sortable: true, caption: 'Select a column heading to sort.' });
+      previousWindow(section, body);
     },
 
     funnel(section, body) {
@@ -649,8 +679,10 @@
       table(section, 'funnel', [
         { key: 'stage', label: 'Stage', type: 'text' },
         { key: 'count', label: 'Leads', type: 'int' },
+        ...previousColumn(body, 'stage', 'count', 'int'),
         { key: 'share', label: '% of leads', type: 'text' },
       ], rows.map((r) => ({ ...r, share: total ? `${((r.count / total) * 100).toFixed(1)} %` : '—' })));
+      previousWindow(section, body);
     },
 
     'caller-id-health'(section, body) {
@@ -732,8 +764,10 @@
         { key: 'dialed_count', label: 'Dialed', type: 'int' },
         { key: 'contacted_count', label: 'Contacted', type: 'int' },
         { key: 'conv_count', label: 'Converted', type: 'int' },
+        ...previousColumn(body, 'source', 'conv_count', 'int'),
         { key: 'conv_rate_pct', label: 'Conv. rate', type: 'pct' },
       ], rows, { sortable: true });
+      previousWindow(section, body);
     },
 
     'time-series'(section, body) {
@@ -804,9 +838,11 @@
         { key: 'answers', label: 'Answers', type: 'int' },
         { key: 'answer_rate_pct', label: 'Answer rate', type: 'pct' },
         { key: 'conversions', label: 'Conversions', type: 'int' },
+        ...previousColumn(body, 'attempt', 'conversions', 'int'),
         { key: 'conversion_rate_pct', label: 'Conv. per dial', type: 'pct' },
         { key: 'avg_talk_time_sec', label: 'Avg talk', type: 'sec' },
       ], rows);
+      previousWindow(section, body);
     },
 
     'carrier-health'(section, body) {
@@ -907,8 +943,13 @@
     for (const path of Object.keys(doc.paths || {})) {
       if (path.startsWith(`${base}/`)) app.reports.add(path.slice(base.length + 1));
     }
-    const dashboard = doc.paths[`${base}/dashboard`];
-    app.hasCompare = Boolean(dashboard && (dashboard.get.parameters || []).some((p) => p.name === 'compare'));
+    // every report whose GET takes `compare` gets it (docs/api-reference.md §6.2: the dated reports)
+    for (const [path, item] of Object.entries(doc.paths || {})) {
+      if (path.startsWith(`${base}/`) && item.get && (item.get.parameters || []).some((p) => p.name === 'compare')) {
+        app.compareReports.add(path.slice(base.length + 1));
+      }
+    }
+    app.hasCompare = app.compareReports.has('dashboard');
     for (const section of $$('.panel[data-optional]')) section.hidden = !app.reports.has(section.dataset.report);
   }
 

@@ -503,6 +503,51 @@ def test_comparison_when_the_api_offers_it(console):
     )
     assert previous == {k: str(v) for k, v in response["previous"].items()}
 
+    # every panel with a headline count per row: its "vs previous" column against the previous window's
+    # row of the same key, "new" where that window has none; the note names the window
+    shown = {
+        "disposition-breakdown": ("code", "count"),
+        "agent-performance": ("agent_id", "conversions"),
+        "funnel": ("stage", "count"),
+        "lead-source-attribution": ("source", "conv_count"),
+        "attempts": ("attempt", "conversions"),
+    }
+    for report, (key, measure) in shown.items():
+        if page.is_hidden(f"#panel-{report}"):
+            continue
+        body = api_json_with(console, report, query)
+        before = {str(r[key]): str(r[measure]) for r in body["previous"]}
+        rows = page.eval_on_selector_all(
+            f"#panel-{report} tbody tr",
+            "(rs, [k, m]) => rs.map(r => { const c = r.querySelector(`[data-key=previous_${m}] .change`);"
+            " return [r.querySelector(`[data-key=${k}]`).dataset.value,"
+            " c.classList.contains('new') ? 'new' : c.dataset.previous, r.querySelector(`[data-key=${m}]`).dataset.value]; })",
+            [key, measure],
+        )
+        assert rows, report
+        current = {str(r[key]): str(r[measure]) for r in body["data"]}
+        assert [identity for identity, _, _ in rows] == [str(r[key]) for r in body["data"]], report
+        for identity, shown_before, now in rows:
+            assert now == current[identity], (report, identity)
+            assert shown_before == before.get(identity, "new"), (report, identity)
+        window = body["previous_window"]
+        assert page.inner_text(f"#panel-{report} .previous-window") == (
+            f"Compared with {window['date_from']} – {window['date_to']} (exclusive end, UTC)."
+        )
+    # the panels that would not show the comparison are not sent it
+    sent = [url for url, _ in console.requests if "compare=" in url]
+    assert sent and not [url for url in sent if re.search(r"/(time-series|hour-dow-heatmap|caller-id-health)\?", url)]
+
+
+def api_json_with(console: ConsolePage, report: str, query: str) -> dict:
+    """The API's JSON for the console's query, `compare` included (group_by only for time-series)."""
+    pairs = [(k, v) for k, v in parse_qsl(query) if k != "group_by" or report == "time-series"]
+    response = requests.get(
+        f"{console.live.base}/{report}?{urlencode(pairs)}", headers=console.live.auth(1), timeout=30
+    )
+    assert response.status_code == 200, (report, response.text)
+    return response.json()
+
 
 def test_datetimes_in_the_link_are_kept_when_other_filters_change(console):
     """A link may carry the API's datetime forms; the page passes them through unchanged."""
