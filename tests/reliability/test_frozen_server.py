@@ -151,3 +151,16 @@ def test_a_server_that_freezes_while_requests_run_gets_a_503_in_time_and_recover
     again, _ = _timed(Remaining(2500))
     assert again["statusCode"] == 200
     assert json.loads(again["body"]) == json.loads(healthy["body"])
+
+
+def test_a_new_connection_to_a_server_that_does_not_answer_gives_up_at_the_deadline(relay, slow_statements):  # noqa: F811
+    """libpq waits at least 2 s for a connection; a request with less time left answers 503 in time."""
+    relay.frozen.set()
+    db.reset(relay.url)  # no connection yet: the request must open one
+    # 1.6 s left: a 0.6 s budget, and the answer due before Lambda's 1.6 s are up
+    response, elapsed = _timed(Remaining(1600))
+    assert (response["statusCode"], json.loads(response["body"])) == (503, SERVICE_UNAVAILABLE)
+    assert elapsed < 1.4, elapsed
+    relay.frozen.clear()
+    again, _ = _timed(Remaining(2500))
+    assert again["statusCode"] == 200

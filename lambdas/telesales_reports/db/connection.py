@@ -196,15 +196,53 @@ def _connection() -> psycopg.Connection:
 
 def _connect(url: str) -> psycopg.Connection:
     settings = get_settings()
+    left_ms = _time_left(settings.connect_timeout_s * 1000)
     # libpq's connect_timeout is in whole seconds (at least 2): what is left, rounded up.
-    connect_s = max(2, math.ceil(_time_left(settings.connect_timeout_s * 1000) / 1000))
-    return psycopg.connect(
-        url,
-        connect_timeout=min(settings.connect_timeout_s, connect_s),
-        autocommit=False,
-        row_factory=dict_row,
-        application_name="telesales-reports-api",
-    )
+    connect_s = max(2, math.ceil(left_ms / 1000))
+
+    def connect() -> psycopg.Connection:
+        return psycopg.connect(
+            url,
+            connect_timeout=min(settings.connect_timeout_s, connect_s),
+            autocommit=False,
+            row_factory=dict_row,
+            application_name="telesales-reports-api",
+        )
+
+    if remaining_ms() is None or left_ms >= connect_s * 1000:
+        return connect()
+    return _connect_within(connect, left_ms / 1000)
+
+
+def _connect_within(connect, seconds: float) -> psycopg.Connection:
+    """`connect()` given at most `seconds`: less than libpq's 2 s minimum when the request's deadline is
+    nearer (a server that accepts but never answers must not hold the request past it). A connection
+    that arrives too late is closed, never used."""
+    outcome: dict = {}
+    late = threading.Lock()
+
+    def attempt() -> None:
+        try:
+            conn = connect()
+        except Exception as exc:  # the caller re-raises it, in its own thread
+            outcome["error"] = exc
+            return
+        with late:
+            if outcome.get("abandoned"):
+                conn.close()
+            else:
+                outcome["conn"] = conn
+
+    worker = threading.Thread(target=attempt, daemon=True)
+    worker.start()
+    worker.join(seconds)
+    with late:
+        if "conn" in outcome:
+            return outcome["conn"]
+        if "error" in outcome:
+            raise outcome["error"]
+        outcome["abandoned"] = True
+    raise psycopg.OperationalError("connection attempt reached the request's deadline")
 
 
 def _usable_connection() -> psycopg.Connection:
