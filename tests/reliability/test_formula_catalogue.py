@@ -77,3 +77,18 @@ def test_xlsx_plain_text_has_no_quote_prefix(payload: str) -> None:
     headers = [cell.value for cell in ws[1]]
     cell = ws.cell(row=2, column=headers.index("name") + 1)
     assert (cell.value, cell.data_type, cell.quotePrefix) == (payload, "s", False)
+
+
+# Characters no XML document may hold, as raw data can carry them (PostgreSQL stores them all).
+NON_XML = ["a\x01b", "a\x0bb", "a\x1fb", "a\ufffeb", "a\uffffb", "\ufeffa\ufffe\uffff\x00b"]
+
+
+@pytest.mark.parametrize("payload", NON_XML)
+def test_xlsx_drops_characters_xml_cannot_hold_and_stays_readable(payload: str) -> None:
+    rows = [{"agent_id": 1, "name": payload, "username": payload}]
+    content = xlsx_writer.render("agent-performance", layout_for("agent-performance", None), rows)
+    ws = openpyxl.load_workbook(io.BytesIO(content))["agent-performance"]
+    headers = [cell.value for cell in ws[1]]
+    kept = "".join(c for c in payload if c not in "\x00\x01\x0b\x1f\ufffe\uffff")
+    assert ws.cell(row=2, column=headers.index("name") + 1).value == kept
+    assert ws.cell(row=2, column=headers.index("username") + 1).value == kept

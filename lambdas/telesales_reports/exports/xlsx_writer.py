@@ -23,6 +23,7 @@ This module imports openpyxl at import time; render.py imports it only for `form
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -80,8 +81,14 @@ def _datetime(value: object) -> datetime | None:
     return parsed
 
 
+# U+FFFE and U+FFFF are not XML characters either (XML 1.0 §2.2), and openpyxl's pattern covers only the
+# C0 controls: PostgreSQL stores them, and one in a name made the whole sheet unreadable.
+NON_XML_CHARACTERS_RE = re.compile("[\ufffe\uffff]")
+
+
 def clean_text(value: object) -> str:
-    return ILLEGAL_CHARACTERS_RE.sub("", str(value))[:MAX_TEXT]
+    """`value` as a cell's text: the characters no XML document may hold dropped, cut to Excel's limit."""
+    return NON_XML_CHARACTERS_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", str(value)))[:MAX_TEXT]
 
 
 def _display_length(value: object, kind: str) -> int:
