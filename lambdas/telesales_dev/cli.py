@@ -20,6 +20,11 @@ def _url() -> str:
 
 
 def cmd_db(args: argparse.Namespace) -> int:
+    if args.stop:
+        from .embedded_db import stop_embedded
+
+        print("embedded PostgreSQL stopped" if stop_embedded() else "embedded PostgreSQL was not running")
+        return 0
     from_env = bool(os.environ.get("DATABASE_URL"))
     url = _url()
     print("using DATABASE_URL" if from_env else "embedded PostgreSQL running (data in .data/pg)")
@@ -111,7 +116,15 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def _quiet_request_logs() -> None:
+    """The local server's terminal shows the console's URL, not a JSON line per request: the handler's
+    INFO logs (one per report, wanted in CloudWatch) are off unless POWERTOOLS_LOG_LEVEL asks for
+    them; warnings and errors still print. (Set before the handler's logger is created.)"""
+    os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+
+
 def cmd_serve(args: argparse.Namespace, last_line=None) -> int:
+    _quiet_request_logs()
     from telesales_reports.db import connection
 
     from .embedded_db import api_login_url
@@ -144,11 +157,70 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port_taken(host: str, port: int) -> bool:
+    """True when nothing can listen on (host, port) now (the server binds the same way, address reuse on)."""
+    import socket
+
+    if port == 0:
+        return False
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
+def _masked(url: str) -> str:
+    """`url` with its password hidden (a URL's or a conninfo string's)."""
+    import re
+
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", re.sub(r"(://[^/:@]+:)[^@/]*@", r"\1***@", url))
+
+
+def _raw_rows(url: str) -> bool:
+    """True when the database's raw tables already hold calls or leads."""
+    import psycopg
+
+    with psycopg.connect(url, connect_timeout=10) as conn:
+        row = conn.execute(
+            "select to_regclass('raw.calls') is not null and to_regclass('raw.leads') is not null"
+        ).fetchone()
+        if not row[0]:
+            return False
+        return conn.execute("select exists (select from raw.calls) or exists (select from raw.leads)").fetchone()[0]
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
+    import psycopg
+
     from .local_api import make_token
 
+    _quiet_request_logs()
+    # Everything the demo needs is checked before its minutes of work: the port, and a database it may fill.
+    if _port_taken(args.host, args.port):
+        print(
+            f"port {args.port} on {args.host} is in use (another demo or `serve`?): stop it, or pass --port N",
+            file=sys.stderr,
+        )
+        return 2
+    from telesales_build.connection_url import configured_url
+
+    chosen = bool(configured_url())  # DATABASE_URL or TELESALES_DB_*: a database of the user's, not the demo's own
     url = _url()
-    print(f"1/4 database: {url}")
+    print(f"1/4 database: {_masked(url)}")
+    try:
+        if chosen and not args.replace_data and _raw_rows(url):
+            print(
+                "DATABASE_URL's database already holds raw calls or leads, which the demo would replace with"
+                " generated data: point DATABASE_URL at an empty database, or pass --replace-data",
+                file=sys.stderr,
+            )
+            return 2
+    except psycopg.OperationalError as exc:
+        print(f"cannot reach the database: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
     args.append_days = 0
     print("2/4 generating data ...", flush=True)
     cmd_generate(args)
@@ -221,7 +293,9 @@ def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="telesales-reports", description=__doc__)
     sub = root.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("db", help="start (or find) the embedded PostgreSQL and print its URL").set_defaults(func=cmd_db)
+    db = sub.add_parser("db", help="start (or find) the embedded PostgreSQL and print its URL")
+    db.add_argument("--stop", action="store_true", help="stop the embedded PostgreSQL (.data/pg) instead")
+    db.set_defaults(func=cmd_db)
 
     gen = sub.add_parser("generate", help="load deterministic synthetic raw data")
     _add_generate_options(gen, calls=1_000_000, leads=200_000)
@@ -262,6 +336,11 @@ def parser() -> argparse.ArgumentParser:
     _add_generate_options(demo, calls=200_000, leads=40_000)
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument(
+        "--replace-data",
+        action="store_true",
+        help="with DATABASE_URL: replace the raw rows that database already holds with generated data",
+    )
     demo.set_defaults(func=cmd_demo)
 
     bench = sub.add_parser("bench", help="benchmark every report against its raw-table baseline")

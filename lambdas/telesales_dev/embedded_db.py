@@ -65,6 +65,28 @@ def _tune_embedded(server, url: str) -> None:
     _commands.pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user, timeout=60)
 
 
+def stop_embedded(pgdata: Path | None = None, wait_s: float = 60) -> bool:
+    """Stop the embedded PostgreSQL of the project's data folder (a fast shutdown: sessions are ended,
+    nothing is lost). False when it is not running."""
+    import signal
+    import time
+
+    pid_file = (pgdata or data_dir() / "pg") / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, signal.SIGINT)
+    except (FileNotFoundError, IndexError, ValueError, ProcessLookupError):
+        return False
+    ends = time.monotonic() + wait_s
+    while time.monotonic() < ends:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    raise TimeoutError(f"PostgreSQL (pid {pid}) still running after {wait_s:.0f} s")
+
+
 def database_url() -> str:
     """`DATABASE_URL` when set, else TELESALES_DB_* parts, else the embedded server (started if needed)."""
     url = configured_url()
