@@ -171,6 +171,13 @@ class Handler(BaseHTTPRequestHandler):
             if page is not None:
                 self._send(200, *page)
                 return
+            if not path.startswith("/api/"):
+                # outside the API only the console's files exist (a browser's /favicon.ico): not found,
+                # not a demand for a token
+                self._send(
+                    404, json.dumps({"message": ERROR_MESSAGES[404]}).encode(), {"Content-Type": "application/json"}
+                )
+                return
         if self.command == "OPTIONS" and self.headers.get("Access-Control-Request-Method"):
             # A browser's preflight carries no token: answered before authentication, as by API Gateway.
             preflight = {"Access-Control-Allow-Methods": CORS_METHODS, "Access-Control-Allow-Headers": CORS_HEADERS}

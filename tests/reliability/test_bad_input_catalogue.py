@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import pytest
+import requests
 
 from tests.reliability.conftest import (
     DROP,
@@ -470,3 +471,10 @@ def test_malformed_http(live, name, request_bytes, status, body):
         assert reply.json() == body
     else:
         assert set(reply.json()["errors"]) == {"timezone"}
+
+
+@pytest.mark.parametrize("path", ["/favicon.ico", "/robots.txt", "/nope/index.html", "/package.json"])
+def test_outside_the_api_a_missing_file_is_not_found_without_a_token(live, path):
+    """Only the console's files live outside /api/: anything else there is a 404, never a 401."""
+    reply = requests.get(f"{live.root}{path}", timeout=30)
+    assert (reply.status_code, reply.json()) == (404, NOT_FOUND)
