@@ -245,17 +245,17 @@ def _connect_within(connect, seconds: float) -> psycopg.Connection:
     raise psycopg.OperationalError("connection attempt reached the request's deadline")
 
 
-def _usable_connection() -> psycopg.Connection:
+def _usable_connection(watched: _Watched) -> psycopg.Connection:
     """The reused connection, checked with a round trip; a stale one (server restarted, proxy idle
-    timeout) is replaced once, so the request that finds it broken still succeeds."""
-    conn = _connection()
+    timeout) is replaced once, so the request that finds it broken still succeeds. The check is
+    watched like the request's statements: a server that stopped answering must not hold it."""
+    conn = watched.conn = _connection()
     try:
-        with _watchdog(conn):  # a server that stopped answering must not hold the request past its deadline
-            conn.execute("select 1")
-            conn.rollback()
+        conn.execute("select 1")
+        conn.rollback()
     except (psycopg.OperationalError, psycopg.InterfaceError, pg_errors.QueryCanceled):
         _discard(conn)
-        conn = _connection()
+        conn = watched.conn = _connection()
     return conn
 
 
@@ -291,29 +291,41 @@ CANCEL_TIMEOUT_S = 0.3
 CUT_AFTER_S = 0.3
 
 
+class _Watched:
+    """The connection a transaction is using (its liveness check's, then its own), for the watchdog."""
+
+    def __init__(self) -> None:
+        self.conn: psycopg.Connection | None = None
+        self.done = threading.Event()
+
+
 @contextmanager
-def _watchdog(conn: psycopg.Connection) -> Iterator[None]:
-    """Cancel the connection's running query when the request's deadline passes, and cut the
-    connection when the query is still running shortly after (the server did not answer)."""
+def _watchdog() -> Iterator[_Watched]:
+    """One timer per transaction, its liveness check included: when the request's deadline passes,
+    cancel the watched connection's running query, and cut the connection when the query is still
+    running shortly after (the server did not answer)."""
+    watched = _Watched()
     left = remaining_ms()
-    if left is None:
-        yield
-        return
-    done = threading.Event()
-    timer = threading.Timer(left / 1000, _cancel_or_cut, args=(conn, done))
-    timer.daemon = True
-    timer.start()
+    timer = None
+    if left is not None:
+        timer = threading.Timer(left / 1000, _cancel_or_cut, args=(watched,))
+        timer.daemon = True
+        timer.start()
     try:
-        yield
+        yield watched
     finally:
-        done.set()
-        timer.cancel()
+        watched.done.set()
+        if timer is not None:
+            timer.cancel()
 
 
-def _cancel_or_cut(conn: psycopg.Connection, done: threading.Event) -> None:
+def _cancel_or_cut(watched: _Watched) -> None:
+    conn = watched.conn
+    if conn is None:
+        return
     with contextlib.suppress(Exception):  # a connection closed meanwhile has nothing to cancel
         conn.cancel_safe(timeout=CANCEL_TIMEOUT_S)
-    if not done.wait(CUT_AFTER_S):
+    if not watched.done.wait(CUT_AFTER_S):
         _cut(conn)
 
 
@@ -333,11 +345,11 @@ def _cut(conn: psycopg.Connection) -> None:
 def _transaction(read_only: bool, timeout_ms: int, tenant_id: int | None) -> Iterator[psycopg.Connection]:
     """A transaction on the reused connection with a statement timeout; every fault becomes
     ServiceUnavailable, and a connection that broke is dropped so the next request reconnects."""
-    with _lock:
+    with _lock, _watchdog() as watched:
         timeout_ms = _time_left(timeout_ms)
-        conn = _usable_connection()
+        conn = _usable_connection(watched)
         try:
-            with _watchdog(conn), conn.transaction():
+            with conn.transaction():
                 if read_only:
                     # One snapshot for every statement of a request (DECISIONLOG 95): a report reads the
                     # rows changed since the build in one statement and answers in the next, so a row
