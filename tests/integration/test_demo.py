@@ -137,12 +137,16 @@ def test_db_stop_ends_the_server_of_a_data_folder(tmp_path):
     fast shutdown (SIGINT) and is waited for; a folder with no server is "not running"."""
     from telesales_dev.embedded_db import stop_embedded
 
-    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    # A stand-in postmaster that ends on SIGINT as PostgreSQL does. It installs its own handler (a
+    # process started in the background may inherit SIGINT ignored) and says when it has.
+    stand_in = "import signal, sys, time; signal.signal(signal.SIGINT, lambda *_: sys.exit(3)); print('ready', flush=True); time.sleep(120)"
+    server = subprocess.Popen([sys.executable, "-c", stand_in], stdout=subprocess.PIPE, text=True)
+    assert server.stdout.readline().strip() == "ready"
     threading.Thread(target=server.wait, daemon=True).start()  # reaped as soon as it ends
     try:
         (tmp_path / "postmaster.pid").write_text(f"{server.pid}\n{tmp_path}\n")
         assert stop_embedded(tmp_path, wait_s=10) is True
-        assert server.wait(timeout=5) != 0
+        assert server.wait(timeout=5) == 3
     finally:
         server.kill()
     assert stop_embedded(tmp_path / "missing") is False
