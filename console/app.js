@@ -21,7 +21,6 @@
     token: null,
     options: null, // GET /filters
     reports: new Set(), // the dated reports the API documents (OpenAPI)
-    hasCompare: false,
     compareReports: new Set(), // the reports whose GET takes `compare` (OpenAPI)
     generation: 0,
     charts: new Map(),
@@ -276,7 +275,7 @@
     );
     renderAgentOptions('', []);
     $('#abandon-campaign').replaceChildren(...campaigns.map((c) => el('option', { value: String(c.id), text: `${c.name} (${c.status})` })));
-    if (!app.hasCompare) {
+    if (!app.compareReports.size) {
       $('#compare').disabled = true;
       $('#compare-note').hidden = false;
     }
@@ -940,16 +939,13 @@
     if (!response.ok) throw new HttpError(response.status, null);
     const doc = await response.json();
     const base = new URL(app.config.apiBase, location.href).pathname.replace(/\/$/, '');
-    for (const path of Object.keys(doc.paths || {})) {
-      if (path.startsWith(`${base}/`)) app.reports.add(path.slice(base.length + 1));
-    }
-    // every report whose GET takes `compare` gets it (docs/api-reference.md §6.2: the dated reports)
     for (const [path, item] of Object.entries(doc.paths || {})) {
-      if (path.startsWith(`${base}/`) && item.get && (item.get.parameters || []).some((p) => p.name === 'compare')) {
-        app.compareReports.add(path.slice(base.length + 1));
-      }
+      if (!path.startsWith(`${base}/`)) continue;
+      const report = path.slice(base.length + 1);
+      app.reports.add(report);
+      // every report whose GET takes `compare` (docs/api-reference.md §6.2: the dated reports)
+      if (item.get && (item.get.parameters || []).some((p) => p.name === 'compare')) app.compareReports.add(report);
     }
-    app.hasCompare = app.compareReports.has('dashboard');
     for (const section of $$('.panel[data-optional]')) section.hidden = !app.reports.has(section.dataset.report);
   }
 

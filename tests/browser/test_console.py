@@ -74,9 +74,14 @@ READ_PAGE = """() => {
 }"""
 
 
-def api_json(console: ConsolePage, report: str, query: str) -> dict:
-    """The API's JSON for a console query (the page's own parameters: group_by only for time-series)."""
-    pairs = [(k, v) for k, v in parse_qsl(query) if k != "compare" and (k != "group_by" or report == "time-series")]
+def api_json(console: ConsolePage, report: str, query: str, with_compare: bool = False) -> dict:
+    """The API's JSON for a console query (the page's own parameters: group_by only for time-series;
+    `compare` only `with_compare`, as the panels that show it get it)."""
+    pairs = [
+        (k, v)
+        for k, v in parse_qsl(query)
+        if (k != "compare" or with_compare) and (k != "group_by" or report == "time-series")
+    ]
     response = requests.get(
         f"{console.live.base}/{report}?{urlencode(pairs)}", headers=console.live.auth(1), timeout=30
     )
@@ -515,7 +520,7 @@ def test_comparison_when_the_api_offers_it(console):
     for report, (key, measure) in shown.items():
         if page.is_hidden(f"#panel-{report}"):
             continue
-        body = api_json_with(console, report, query)
+        body = api_json(console, report, query, with_compare=True)
         before = {str(r[key]): str(r[measure]) for r in body["previous"]}
         rows = page.eval_on_selector_all(
             f"#panel-{report} tbody tr",
@@ -537,16 +542,6 @@ def test_comparison_when_the_api_offers_it(console):
     # the panels that would not show the comparison are not sent it
     sent = [url for url, _ in console.requests if "compare=" in url]
     assert sent and not [url for url in sent if re.search(r"/(time-series|hour-dow-heatmap|caller-id-health)\?", url)]
-
-
-def api_json_with(console: ConsolePage, report: str, query: str) -> dict:
-    """The API's JSON for the console's query, `compare` included (group_by only for time-series)."""
-    pairs = [(k, v) for k, v in parse_qsl(query) if k != "group_by" or report == "time-series"]
-    response = requests.get(
-        f"{console.live.base}/{report}?{urlencode(pairs)}", headers=console.live.auth(1), timeout=30
-    )
-    assert response.status_code == 200, (report, response.text)
-    return response.json()
 
 
 def test_datetimes_in_the_link_are_kept_when_other_filters_change(console):

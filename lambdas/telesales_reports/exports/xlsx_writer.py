@@ -81,14 +81,14 @@ def _datetime(value: object) -> datetime | None:
     return parsed
 
 
-# U+FFFE and U+FFFF are not XML characters either (XML 1.0 §2.2), and openpyxl's pattern covers only the
-# C0 controls: PostgreSQL stores them, and one in a name made the whole sheet unreadable.
-NON_XML_CHARACTERS_RE = re.compile("[\ufffe\uffff]")
+# openpyxl's pattern covers the C0 controls XML may not hold; U+FFFE and U+FFFF are not XML characters
+# either (XML 1.0 §2.2): PostgreSQL stores them, and one in a name made the whole sheet unreadable.
+NON_XML_CHARACTERS_RE = re.compile(ILLEGAL_CHARACTERS_RE.pattern + "|[\ufffe\uffff]")
 
 
 def clean_text(value: object) -> str:
     """`value` as a cell's text: the characters no XML document may hold dropped, cut to Excel's limit."""
-    return NON_XML_CHARACTERS_RE.sub("", ILLEGAL_CHARACTERS_RE.sub("", str(value)))[:MAX_TEXT]
+    return NON_XML_CHARACTERS_RE.sub("", str(value))[:MAX_TEXT]
 
 
 def _display_length(value: object, kind: str) -> int:
