@@ -18,7 +18,7 @@
     {#- (tenant_id, call_id, lead_id, started_at, attempt_number) of every dial with a lead (macro
         attempt_number). With `leads_cte` (a CTE of tenant_id, lead_id), only the calls of those leads
         are numbered (incremental runs), each lead's calls read by index (a lateral per lead: a join was
-        planned as a scan of every call, a cost that grew with history; DECISIONLOG 66). Citus keeps the
+        planned as a scan of every call, a cost that grew with history; DECISIONLOG 67). Citus keeps the
         join on tenant_id. -#}
     select
         numbered.tenant_id,

@@ -3,7 +3,7 @@
 # from the npm registry at the version pinned in console/package-lock.json (integrity-checked by
 # `npm ci`) and is copied with its licences into console/vendor/ (git-ignored). After this, console/
 # minus node_modules/ and package*.json is the whole site: what `serve` answers at / and what
-# `infra/Makefile console` uploads to S3. Runs only when the lock file changed.
+# `scripts/deploy-console.sh` uploads to S3. Runs only when the lock file changed.
 set -euo pipefail
 cd "$(dirname "$0")/../console"
 stamp="vendor/.built-$(sha1sum package-lock.json | cut -c1-12)"
