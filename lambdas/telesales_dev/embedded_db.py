@@ -119,13 +119,22 @@ API_ROLE = "telesales_api"
 def api_login_url(url: str) -> str:
     """The URL the local API, the tests and the benchmark connect with: `url`'s server and database,
     logged in as `telesales_api` (the API's own login, bound by row-level security like the Lambdas'),
-    with a local password generated once into the data folder (0600). Falls back to `url`, with a
-    warning, when the role is missing or the user may not alter it (no CREATEROLE)."""
+    with a local password generated once into the data folder (0600): set only when that login does not
+    work yet (on Citus `alter role` goes to every node, and fails while one is down, when the login itself
+    still works). Falls back to `url`, with a warning, when the role is missing or the user may not alter
+    it (no CREATEROLE); when the password cannot be set for another reason (a node or the server down),
+    warns and returns the API's URL, so the caller meets the outage as its own requests do (a 503)."""
     import psycopg
     from psycopg import sql
     from psycopg.conninfo import make_conninfo
 
     password = local_secret("api-db-password")
+    api_url = make_conninfo(url, user=API_ROLE, password=password)
+    try:
+        with psycopg.connect(api_url, connect_timeout=5):
+            return api_url
+    except psycopg.OperationalError:
+        pass  # no such login yet, or another password: set it
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(
@@ -134,4 +143,6 @@ def api_login_url(url: str) -> str:
     except (psycopg.errors.InsufficientPrivilege, psycopg.errors.UndefinedObject) as exc:
         warnings.warn(f"the API connects as the build user: cannot log in as {API_ROLE} ({exc})", stacklevel=2)
         return url
-    return make_conninfo(url, user=API_ROLE, password=password)
+    except psycopg.OperationalError as exc:
+        warnings.warn(f"cannot set the password of {API_ROLE} now: {str(exc).strip()}", stacklevel=2)
+    return api_url
