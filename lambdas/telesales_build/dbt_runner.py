@@ -25,6 +25,7 @@ from .connection_url import parse_url, require_url
 from .paths import project_root
 from .warehouse_state import (
     BUILDING,
+    checked_before,
     database_now,
     facts_in_step,
     prepare_building_copy,
@@ -36,7 +37,7 @@ BUILD_LOCK_KEY = "telesales_reports.dbt_build"
 
 # Per-build values the macros read with env_var() only while dbt executes (macros/build_cutoff.sql,
 # macros/audit_scope.sql): as `--vars` they would make dbt re-parse the whole project on every build.
-BUILD_ENV = ("TELESALES_BUILD_CUTOFF", "TELESALES_AUDIT_SCOPE")
+BUILD_ENV = ("TELESALES_BUILD_CUTOFF", "TELESALES_BUILD_CHECKED_BEFORE", "TELESALES_AUDIT_SCOPE")
 
 
 class BuildLocked(RuntimeError):
@@ -256,7 +257,11 @@ def _dbt_build(
     args = ["build", *(["--select", select] if select else []), *(["--full-refresh"] if full_refresh else [])]
     scope = audit.WHOLE if whole_audit or full_refresh else audit.CHANGED
     args += ["--vars", json.dumps({"marts_schema": BUILDING})]
-    values = {"TELESALES_BUILD_CUTOFF": cutoff.isoformat(), "TELESALES_AUDIT_SCOPE": scope}
+    values = {
+        "TELESALES_BUILD_CUTOFF": cutoff.isoformat(),
+        "TELESALES_BUILD_CHECKED_BEFORE": checked_before(cutoff).isoformat(),
+        "TELESALES_AUDIT_SCOPE": scope,
+    }
     return run_dbt(args, url=url, on_node=on_node, build_env=values), cutoff
 
 
@@ -298,7 +303,7 @@ def _build_holding_lock(
                 print(f"transient database error, the incremental build runs again: {exc}", file=sys.stderr)
                 continue
         break
-    in_step = facts_in_step(url, cutoff, BUILDING)
+    in_step = facts_in_step(url, checked_before(cutoff), BUILDING)
     if failure is None and in_step:
         _publish(url, cutoff, False, whole)
         return result

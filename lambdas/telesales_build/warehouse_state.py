@@ -9,9 +9,11 @@ folds them into its answers live (reports/live.py).
 from __future__ import annotations
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import psycopg
+
+from telesales_reports.settings import get_settings
 
 # The incremental facts hold exactly the raw rows, each as of its last updated_at. A fingerprint of
 # (id, updated_at) over both sides, restricted to the rows raw had before the cutoff, tells whether a
@@ -43,6 +45,15 @@ def _in_step_sql(raw: str, fact: str, fact_id: str, marts: str) -> str:
     """
 
 
+def checked_before(cutoff: datetime) -> datetime:
+    """The bound of a build's checks against raw (the in-step check, the dbt tests that compare the facts
+    with raw): the cutoff less the replication allowance (TELESALES_LIVE_ALLOWANCE_SEC). A row replicated
+    with an `updated_at` from before the cutoff but committed after dbt read raw (replication commit lag)
+    is not an error: the next build's look-back loads it, the API folds it in live meanwhile (its delta
+    starts at the same bound, reports/live.py), and the next build checks it (DECISIONLOG 112)."""
+    return cutoff - timedelta(seconds=get_settings().live_allowance_sec)
+
+
 def database_now(url: str) -> datetime:
     """The database clock (the cutoff of a build that starts now)."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -51,7 +62,7 @@ def database_now(url: str) -> datetime:
 
 def facts_in_step(url: str, cutoff: datetime, marts: str = "marts") -> bool:
     """True when fct_calls / fct_leads hold exactly the raw rows changed before `cutoff` (ids and
-    updated_at)."""
+    updated_at); a build passes its checked_before()."""
     try:
         with psycopg.connect(url, autocommit=True) as conn:
             for raw, fact, fact_id in (("calls", "fct_calls", "call_id"), ("leads", "fct_leads", "lead_id")):

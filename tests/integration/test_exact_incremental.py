@@ -196,6 +196,42 @@ def test_build_while_rows_keep_arriving(replicated, server_url):
     assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_live"), applied)
 
 
+def test_rows_replicated_with_a_lag_are_the_next_builds_not_a_full_refresh(replicated, server_url):
+    """Replication commit lag: a row whose updated_at (the change's time at the source) is before the
+    build's cutoff lands after dbt read raw. The build's checks stop at the cutoff less the replication
+    allowance (DECISIONLOG 112), so it publishes without a full refresh; the API folds the row in live
+    meanwhile and the next build loads it exactly. The rows land right after fct_calls (dbt's node
+    callback), stamped a minute back, well inside the 300 s allowance."""
+    lagged: list[str] = []
+
+    def on_node(unique_id: str, status: str, elapsed: float) -> None:
+        if unique_id == "model.telesales_reports.fct_calls" and not lagged:
+            with psycopg.connect(replicated, autocommit=True) as conn:
+                call = conn.execute(
+                    "update raw.calls set result = case when result = 'connected' then 'busy' else 'connected'"
+                    " end, updated_at = now() - interval '1 minute'"
+                    " where id = (select min(id) from raw.calls where result <> 'blocked') returning id"
+                ).fetchone()[0]
+                new_id = conn.execute(
+                    "insert into raw.calls (id, tenant_id, campaign_id, lead_id, agent_id, team_id, caller_id,"
+                    " started_at, result, talk_sec, hold_sec, wrap_sec, disposition_code, updated_at)"
+                    " select (select max(id) + 1 from raw.calls), tenant_id, campaign_id, lead_id, agent_id,"
+                    " team_id, caller_id, started_at + interval '1 minute', 'connected', 40, 0, 5, disposition_code,"
+                    " now() - interval '1 minute' from raw.calls where id = %s returning id",
+                    (call,),
+                ).fetchone()[0]
+            lagged.extend([f"call {call} updated a minute back", f"call {new_id} inserted a minute back"])
+
+    result = build(replicated, on_node=on_node)
+    assert lagged
+    assert not result.full_refresh_fallback, lagged
+    # live: the lagged rows count at once (the API's delta starts at the same bound)
+    assert_live_answers_equal_the_reference(replicated, random.Random(5), 4, lagged)
+    # the next build loads them and equals a full refresh
+    assert not build(replicated).full_refresh_fallback
+    assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_lag"), lagged)
+
+
 def _agent_with_teamless_calls(
     conn: psycopg.Connection, *, with_team: bool = False, other_than: int | None = None
 ) -> tuple[int, int, int | None]:

@@ -19,7 +19,7 @@ with checked_leads as (
             select 1 from {{ ref('stg_raw__calls') }} as late
             where
                 late.tenant_id = facts.tenant_id and late.lead_id = facts.lead_id
-                and late.updated_at >= {{ build_cutoff() }}
+                and late.updated_at >= {{ build_checked_before() }}
         )
         and not exists (
             select 1
@@ -27,7 +27,7 @@ with checked_leads as (
             inner join {{ ref('stg_raw__calls') }} as late on moved.call_id = late.call_id
             where
                 moved.tenant_id = facts.tenant_id and moved.lead_id = facts.lead_id
-                and late.updated_at >= {{ build_cutoff() }}
+                and late.updated_at >= {{ build_checked_before() }}
         )
 ),
 

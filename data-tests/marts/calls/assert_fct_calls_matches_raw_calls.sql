@@ -10,5 +10,5 @@ left join {{ ref('fct_calls') }} as facts
         and raw_calls.id = facts.call_id
 where
     facts.call_id is null
-    and raw_calls.updated_at < {{ build_cutoff() }}
+    and raw_calls.updated_at < {{ build_checked_before() }}
     and {{ raw_calls_to_audit('raw_calls') }}
