@@ -15,9 +15,9 @@
         with an updated_at before the cutoff, is the next build's to load and check. build_cutoff() when
         dbt runs by hand. -#}
     {%- set given = env_var('TELESALES_BUILD_CHECKED_BEFORE', '') if execute else '' -%}
-    {%- if given %}
-    '{{ given }}'::timestamptz
-    {%- else %}
+    {%- if given -%}
+        '{{ given }}'::timestamptz
+    {%- else -%}
         {{ build_cutoff() }}
-    {%- endif %}
+    {%- endif -%}
 {%- endmacro %}

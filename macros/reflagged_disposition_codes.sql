@@ -53,6 +53,7 @@
                     stored.tenant_id,
                     stored.disposition_code
                 from {{ this }} as stored
+                where {{ indexed_code('stored.disposition_code') }}
                 order by stored.tenant_id, stored.disposition_code
                 limit 1
             )
@@ -74,6 +75,7 @@
                         where
                             stored.tenant_id = stored_codes.tenant_id
                             and stored.disposition_code > stored_codes.disposition_code
+                            and {{ indexed_code('stored.disposition_code') }}
                         order by stored.disposition_code
                         limit 1
                     )
@@ -83,7 +85,7 @@
                             stored.tenant_id,
                             stored.disposition_code
                         from {{ this }} as stored
-                        where stored.tenant_id > stored_codes.tenant_id
+                        where stored.tenant_id > stored_codes.tenant_id and {{ indexed_code('stored.disposition_code') }}
                         order by stored.tenant_id, stored.disposition_code
                         limit 1
                     )
@@ -104,10 +106,22 @@
             or {{ stored_calls_of_code('dispositions', 'false', unknown='true') }}
         union
         -- a stored code the tenant deleted from its list: a conversion code, or one stored as known
+        -- (codes too long for the classification index read through the index of their rows)
         select
             stored_codes.tenant_id,
             stored_codes.disposition_code
-        from stored_codes
+        from (
+            select
+                indexed.tenant_id,
+                indexed.disposition_code
+            from stored_codes as indexed
+            union
+            select
+                stored.tenant_id,
+                stored.disposition_code
+            from {{ this }} as stored
+            where not {{ indexed_code('stored.disposition_code') }}
+        ) as stored_codes
         where
             stored_codes.disposition_code is not null
             and not exists (
@@ -129,16 +143,54 @@
 {% macro stored_calls_of_code(codes, conversion, unknown=none) -%}
     {#- `exists` a stored call of the code `codes` names (tenant_id, disposition_code) with that
         has_conversion_code (and has_unknown_disposition, when given): one equality probe of fct_calls'
-        classification index. -#}
-    exists (
+        classification index, or of the index of the calls whose code is too long for it. -#}
+    {%- for indexed in (true, false) %}
+        {{ 'or ' if not indexed }}exists (
         select 1
         from {{ this }} as stored
         where
             stored.tenant_id = {{ codes }}.tenant_id
             and stored.disposition_code = {{ codes }}.disposition_code
+            and {{ '' if indexed else 'not ' }}{{ indexed_code('stored.disposition_code') }}
             and stored.has_conversion_code = {{ conversion }}
             and {{ 'stored.has_unknown_disposition = ' ~ unknown if unknown is not none else 'true' }}
     )
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro indexed_code(code) -%}
+    {#- The condition of fct_calls' classification index (classification_indexes): a disposition code
+        short enough for a btree entry (at most 2,704 bytes; DECISIONLOG 112). Queries that should use
+        the index repeat it. -#}
+    coalesce(octet_length({{ code }}) <= 2000, true)
+{%- endmacro %}
+
+
+{% macro classification_indexes() -%}
+    {#- Post-hook of fct_calls: its classification index, (tenant_id, disposition_code,
+        has_conversion_code, has_unknown_disposition) over the codes short enough for a btree entry
+        (indexed_code), and an index of the few calls whose code is longer, so that a dirty code never
+        stops the build (DECISIONLOG 112). Created when missing (a full refresh re-creates the table). -#}
+    {%- set columns = 'tenant_id, disposition_code, has_conversion_code, has_unknown_disposition' %}
+do $classification$
+begin
+    if not exists (
+        select from pg_catalog.pg_indexes
+        where schemaname = '{{ this.schema }}' and tablename = '{{ this.identifier }}'
+            and indexdef like '%({{ columns }}) WHERE%'
+    ) then
+        create index on {{ this }} ({{ columns }}) where {{ indexed_code('disposition_code') }};
+    end if;
+    if not exists (
+        select from pg_catalog.pg_indexes
+        where schemaname = '{{ this.schema }}' and tablename = '{{ this.identifier }}'
+            and indexdef like '%(tenant_id) WHERE%'
+    ) then
+        create index on {{ this }} (tenant_id) where not {{ indexed_code('disposition_code') }};
+    end if;
+end
+$classification$
 {%- endmacro %}
 
 

@@ -229,11 +229,30 @@ def build(
     The tests of an incremental build audit the periods it touched, or every row when `whole_audit` (by
     default: when telesales_build.audit says a whole audit is due); a full refresh audits every row.
     The build ends with its row in ops.build_runs (success or failed; `run` when the caller made one).
+    A database error outside dbt (the set-up, the checks, the publish: a lost connection, a Citus worker
+    down) fails the build like a dbt error, "DBT BUILD FAILED" and all, never a bare traceback.
     """
     url = url or require_url()
-    ensure_schema(url)
     run = run or build_runs.BuildRun()
     run.full_refresh, run.selection = full_refresh, select
+    try:
+        return _locked_build(url, full_refresh, select, on_node, run, whole_audit)
+    except psycopg.Error as exc:
+        failure = BuildFailed(f"DBT BUILD FAILED: database error: {type(exc).__name__}: {str(exc).strip()}")
+        with contextlib.suppress(psycopg.Error):
+            build_runs.record(url, run, "failed")
+        raise failure from exc
+
+
+def _locked_build(
+    url: str,
+    full_refresh: bool,
+    select: str | None,
+    on_node: Callable[[str, str, float], None] | None,
+    run: build_runs.BuildRun,
+    whole_audit: bool | None,
+) -> BuildResult:
+    ensure_schema(url)
     with psycopg.connect(url, autocommit=True) as lock_conn:
         got = lock_conn.execute("select pg_try_advisory_lock(hashtext(%s))", (BUILD_LOCK_KEY,)).fetchone()[0]
         if not got:

@@ -53,15 +53,22 @@ def summarise_freshness(sources_json: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_source_freshness(url: str) -> dict[str, Any]:
-    """Run `dbt source freshness`; a stale source never stops the build (it is reported)."""
+    """Run `dbt source freshness`; a stale source never stops the build (it is reported). dbt fails when
+    a source is stale at the error level (its result says so) or when it could not read one (a Citus
+    worker down: sources.json then leaves that source out); the latter is a "runtime error", never a
+    pass."""
     sources = target_path() / "sources.json"
     sources.unlink(missing_ok=True)
+    failure: BuildFailed | None = None
     try:
         run_dbt(["source", "freshness"], url=url)
     except BuildFailed as exc:
+        failure = exc
         if not sources.exists():
             return emit("source_freshness", status="runtime error", max_age_seconds=0, error=str(exc)[:500])
     summary = summarise_freshness(json.loads(sources.read_text(encoding="utf-8")))
+    if failure is not None and FRESHNESS_ORDER.index(summary["status"]) < FRESHNESS_ORDER.index("error"):
+        summary |= {"status": "runtime error", "error": str(failure)[:500]}
     return emit("source_freshness", **summary)
 
 

@@ -232,6 +232,42 @@ def test_rows_replicated_with_a_lag_are_the_next_builds_not_a_full_refresh(repli
     assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_lag"), lagged)
 
 
+def test_text_too_long_for_an_index_entry_is_replicated_and_built(replicated, server_url):
+    """Dirty rows never stop the pipeline (DECISIONLOG 112): a caller ID and a disposition code of 3,200
+    incompressible characters (a btree entry holds at most 2,704 bytes) are accepted by raw, answered
+    live, and built incrementally like a full refresh, the long code counting as an unknown one; and a
+    later flip of a code's conversion flag still re-classifies its calls."""
+    long_text = "select string_agg(md5(%s || g::text), '') from generate_series(1, 100) as g"
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        calls = [
+            r[0]
+            for r in conn.execute(
+                "select id from raw.calls where tenant_id = 1 and result = 'connected' order by id limit 2"
+            )
+        ]
+        conn.execute(
+            f"update raw.calls set caller_id = ({long_text}), updated_at = now() where id = %s", ("cid", calls[0])
+        )
+        conn.execute(
+            f"update raw.calls set disposition_code = ({long_text}), updated_at = now() where id = %s",
+            ("code", calls[1]),
+        )
+    done = [f"call {calls[0]} caller_id 3,200 characters", f"call {calls[1]} disposition_code 3,200 characters"]
+    assert_live_answers_equal_the_reference(replicated, random.Random(12), 4, done)
+    result = build(replicated)
+    assert not result.full_refresh_fallback, done
+    assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_long"), done)
+    with psycopg.connect(replicated, autocommit=True) as conn:
+        code = conn.execute(
+            "select code from raw.dispositions where tenant_id = 1 and not is_conversion order by code limit 1"
+        ).fetchone()[0]
+        conn.execute("update raw.dispositions set is_conversion = true where tenant_id = 1 and code = %s", (code,))
+    done.append(f"code {code} became a conversion")
+    assert not build(replicated).full_refresh_fallback, done
+    assert_marts_equal(mart_rows(replicated), full_refresh_of_copy(server_url, replicated, "ts_full_flip"), done)
+    assert_live_answers_equal_the_reference(replicated, random.Random(13), 4, done)
+
+
 def _agent_with_teamless_calls(
     conn: psycopg.Connection, *, with_team: bool = False, other_than: int | None = None
 ) -> tuple[int, int, int | None]:

@@ -175,3 +175,38 @@ def test_exposure_owners_follow_the_configuration(contract_db: str) -> None:
     manifest = json.loads((target_path() / "manifest.json").read_text(encoding="utf-8"))
     owners = {e["name"]: e["owner"] for e in manifest["exposures"].values()}
     assert owners["bi_tools"] == {"name": "Acme BI", "email": "bi@acme.test"}
+
+
+@pytest.fixture
+def half_readable_login(loaded_db: str):
+    """A login that can read raw.calls but neither raw.leads nor create anything: dbt cannot read one
+    source's freshness (as with a Citus worker down) and the build's set-up is refused by the database."""
+    role = "telesales_test_half_reader"
+    with psycopg.connect(loaded_db, autocommit=True) as conn:
+        conn.execute(f"drop role if exists {role}")
+        conn.execute(f"create role {role} login")
+        conn.execute(f"grant usage on schema raw to {role}")
+        conn.execute(f"grant select on raw.calls to {role}")
+    try:
+        yield psycopg.conninfo.make_conninfo(loaded_db, user=role)
+    finally:
+        with psycopg.connect(loaded_db, autocommit=True) as conn:
+            conn.execute(f"revoke all on raw.calls from {role}")
+            conn.execute(f"revoke usage on schema raw from {role}")
+            conn.execute(f"drop role {role}")
+
+
+def test_a_database_error_outside_dbt_fails_the_build_and_alarms(half_readable_login: str, capsys) -> None:
+    code = scheduled_build(half_readable_login, artifacts_uri="")
+    out, err = capsys.readouterr()
+    lines = _json_lines(out)
+    freshness = next(line for line in lines if line["event"] == "source_freshness")
+    done = next(line for line in lines if line["event"] == "dbt_build")
+    # a source dbt could not read is a runtime error, never a pass
+    assert freshness["status"] == "runtime error"
+    # the set-up's database error is a failed build: exit code 1, the failed outcome, and the text the
+    # DbtBuildFailures metric filter matches on stderr
+    assert code == 1
+    assert done["outcome"] == "failed" and "database error" in done["error"]
+    assert "DBT BUILD FAILED" in err
+    assert "Traceback" not in err

@@ -1,6 +1,7 @@
 """An existing deployment is brought up to what the current models expect by `ensure_schema`, which
 every build runs first (telesales_build/sql/warehouse_state.sql): here, fct_calls' classification
-index, which dbt creates only with a new table (DECISIONLOG 103)."""
+index, which the model creates only with a new table (DECISIONLOG 103), partial since DECISIONLOG 112
+(codes short enough for a btree entry) with an index of the calls whose code is longer."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ def _classification_indexes(conn: psycopg.Connection, schema: str) -> list[str]:
             """select pg_get_indexdef(i.indexrelid)
                from pg_index as i
                where i.indrelid = to_regclass(%s) and pg_get_indexdef(i.indexrelid) like %s""",
-            (f"{schema}.fct_calls", f"%({COLUMNS})"),
+            (f"{schema}.fct_calls", f"%({COLUMNS}) WHERE%"),
         )
     ]
 
@@ -41,15 +42,20 @@ def test_marts_built_before_the_unknown_code_flag_was_indexed_get_the_index_once
     ensure_schema(url)
     ensure_schema(url)
 
-    # Then: each copy has exactly one index on the four columns (the probes of
-    # reflagged_disposition_codes), and the one it had is left alone
+    # Then: each copy has exactly one partial index on the four columns (the probes of
+    # reflagged_disposition_codes) and one of the calls with a longer code; the whole-column index it had,
+    # which a long code would overflow, is gone
     with psycopg.connect(url, autocommit=True) as conn:
         for schema in ("marts", "marts_next"):
             assert len(_classification_indexes(conn, schema)) == 1
-            older = conn.execute(
-                "select count(*) from pg_indexes where schemaname = %s and tablename = 'fct_calls'", (schema,)
-            ).fetchone()[0]
-            assert older == 2
+            definitions = [
+                r[0]
+                for r in conn.execute(
+                    "select indexdef from pg_indexes where schemaname = %s and tablename = 'fct_calls'", (schema,)
+                )
+            ]
+            assert len(definitions) == 2, definitions
+            assert all(" WHERE " in d for d in definitions), definitions
 
 
 def test_marts_built_with_the_index_get_no_second_one(contract_db):
@@ -58,4 +64,9 @@ def test_marts_built_with_the_index_get_no_second_one(contract_db):
     ensure_schema(contract_db)
     with psycopg.connect(contract_db, autocommit=True) as conn:
         assert len(_classification_indexes(conn, "marts")) == 1
+        whole_column = conn.execute(
+            "select count(*) from pg_indexes where schemaname = 'marts' and tablename = 'fct_calls'"
+            " and indexdef like '%(tenant_id, disposition_code%' and indexdef not like '% WHERE %'"
+        ).fetchone()[0]
+        assert whole_column == 0
         assert conn.execute("select to_regclass('marts.fct_calls_disposition_flags_idx')").fetchone()[0] is None

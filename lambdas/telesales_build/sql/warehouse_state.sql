@@ -48,35 +48,50 @@ begin
 end
 $grants$;
 
--- Upgrade: fct_calls' classification index gained has_unknown_disposition (DECISIONLOG 103), which
--- dbt creates only with a new table. A copy of the marts built before gets it here, once, so the
--- incremental run's probes for re-classified disposition codes stay index probes (on Citus they are
--- a join and need no index).
+-- Upgrade: fct_calls' classification index (tenant_id, disposition_code, has_conversion_code,
+-- has_unknown_disposition) gained has_unknown_disposition (DECISIONLOG 103), then became partial, over
+-- the codes short enough for a btree entry, with an index of the calls whose code is longer (DECISIONLOG
+-- 112): a whole-column index refused a dirty code over 2,704 bytes and stopped every build. A copy of the
+-- marts built before loses its whole-column index here and gets the two (the model's post-hook,
+-- classification_indexes, creates them with a new table), so the incremental run's probes for
+-- re-classified codes stay index probes (on Citus they are a join and need no index).
 do $upgrade$
 declare
     copy text;
+    old_index text;
 begin
     if exists (select from pg_catalog.pg_extension where extname = 'citus') then
         return;
     end if;
     foreach copy in array array['marts', 'marts_next'] loop
-        if to_regclass(format('%I.fct_calls', copy)) is not null and not exists (
-            select
-            from pg_catalog.pg_index as i
-            where
-                i.indrelid = to_regclass(format('%I.fct_calls', copy))
-                and i.indkey::text = (
-                    select string_agg(a.attnum::text, ' ' order by k.ord)
-                    from unnest(array[
-                        'tenant_id', 'disposition_code', 'has_conversion_code', 'has_unknown_disposition'
-                    ]) with ordinality as k (name, ord)
-                    inner join pg_catalog.pg_attribute as a
-                        on a.attrelid = i.indrelid and a.attname = k.name
-                )
+        if to_regclass(format('%I.fct_calls', copy)) is null then
+            continue;
+        end if;
+        for old_index in
+            select indexname from pg_catalog.pg_indexes
+            where schemaname = copy and tablename = 'fct_calls'
+                and indexdef like '%(tenant_id, disposition_code%' and indexdef not like '% WHERE %'
+        loop
+            execute format('drop index %I.%I', copy, old_index);
+        end loop;
+        if not exists (
+            select from pg_catalog.pg_indexes
+            where schemaname = copy and tablename = 'fct_calls'
+                and indexdef like '%(tenant_id, disposition_code, has_conversion_code, has_unknown_disposition) WHERE%'
         ) then
             execute format(
-                'create index fct_calls_disposition_flags_idx on %I.fct_calls '
-                '(tenant_id, disposition_code, has_conversion_code, has_unknown_disposition)',
+                'create index on %I.fct_calls (tenant_id, disposition_code, has_conversion_code,'
+                ' has_unknown_disposition) where coalesce(octet_length(disposition_code) <= 2000, true)',
+                copy
+            );
+        end if;
+        if not exists (
+            select from pg_catalog.pg_indexes
+            where schemaname = copy and tablename = 'fct_calls' and indexdef like '%(tenant_id) WHERE%'
+        ) then
+            execute format(
+                'create index on %I.fct_calls (tenant_id)'
+                ' where not coalesce(octet_length(disposition_code) <= 2000, true)',
                 copy
             );
         end if;

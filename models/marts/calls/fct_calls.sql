@@ -2,11 +2,10 @@
     config(
         materialized='incremental',
         unique_key=['tenant_id', 'call_id'],
-        post_hook="{{ log_fact_moves('calls') }}",
+        post_hook=["{{ log_fact_moves('calls') }}", "{{ classification_indexes() }}"],
         indexes=[
             {'columns': ['tenant_id', 'call_id'], 'unique': True},
             {'columns': ['updated_at']},
-            {'columns': ['tenant_id', 'disposition_code', 'has_conversion_code', 'has_unknown_disposition']},
             {'columns': ['tenant_id', 'started_at']},
             {'columns': ['tenant_id', 'campaign_id', 'started_at']},
             {'columns': ['tenant_id', 'agent_id', 'started_at']},
