@@ -18,6 +18,10 @@ from telesales_reports.db import connection as db
 from tests.contract_data import contract_rows
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
+# Blocks of 8 lead ids in agg_agent_lead_blocks (DECISIONLOG 75): the test data's few hundred leads then
+# span many blocks, whole, straddling and with calls after a window's end; with production's 4,096 they
+# would all share one. test_agent_bitmaps.py also builds with the default.
+os.environ.setdefault("TELESALES_LEAD_BLOCK_BITS", "3")
 
 
 def pytest_configure(config: pytest.Config) -> None:

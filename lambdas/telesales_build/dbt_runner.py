@@ -84,6 +84,7 @@ def settings_vars() -> dict:
     return {
         "short_call_threshold_sec": settings.short_call_threshold_sec,
         "random_page_cost": settings.random_page_cost,
+        "lead_block_bits": settings.lead_block_bits,
     }
 
 

@@ -94,6 +94,7 @@ def test_every_mart_is_built_with_the_apis_random_page_cost(fresh_database, monk
         assert json.loads(args[-1]) == {
             "short_call_threshold_sec": 10,
             "random_page_cost": 2.5,
+            "lead_block_bits": get_settings().lead_block_bits,  # the tests' blocks of 8 (conftest)
             "marts_schema": "marts_next",
         }
     finally:

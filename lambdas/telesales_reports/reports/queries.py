@@ -753,8 +753,159 @@ def _lead_stage_parts(
         )
         only = sql.SQL("and calls.lead_id = {}").format(only_leads) if only_leads else sql.SQL("")
         as_built = live.UNCHANGED_CALLS_OF_KEPT_LEADS if live_calls else sql.SQL("")
-        parts.append(_per_lead_stages(_cohort_calls(req, sql.SQL(" ").join([call_scope, only, as_built]))))
+        if live_calls and only_leads is None and agents_alone(req):
+            parts.append(_agent_bitmap_stages())
+        else:
+            parts.append(_per_lead_stages(_cohort_calls(req, sql.SQL(" ").join([call_scope, only, as_built]))))
     return parts
+
+
+# The cohort's stages under agents alone, as built, of the leads that stand as built (not regrouped:
+# live.agent_lead_ctes), from the agents' lead bitmaps (DECISIONLOG 75). Blocks of lead ids whose
+# (block, source) rows meeting the window have no call at or after its end are `clean`: there a regular
+# cohort lead's bit is exactly "the agents' calls in the window reached the stage" (a regular lead has no
+# call before its creation). Their cohort is the stored masks when the rows lie wholly inside the window
+# (`whole`), else the block's regular leads created in it, from fct_leads. Four disjoint sets of leads:
+# - regular cohort leads of clean blocks not in live_lead_ids: the agents' bitmaps united (bit_or),
+#   masked by the cohort's leads of each source, counted (bit_count);
+# - regular leads of clean blocks in live_lead_ids but not regrouped, that the agents' bitmaps reach:
+#   their built calls that did not change, grouped per lead;
+# - every cohort lead of the other blocks: their built calls that stand as built, grouped per lead;
+# - irregular leads outside those blocks: their calls from fct_irregular_lead_calls, likewise.
+AGENT_BITMAP_CTES = """
+    lead_blocks as materialized (
+        select lead_block, lead_source, lead_mask,
+            first_created_at >= %(window_start)s and last_created_at < %(window_end)s as whole,
+            coalesce(last_call_at < %(window_end)s, true) as clean
+        from marts.agg_lead_source_blocks
+        where tenant_id = %(tenant_id)s
+            and last_created_at >= %(window_start)s and first_created_at < %(window_end)s
+    ),
+    blocks as materialized (
+        select lead_block, bool_and(whole) as whole, bool_and(clean) as clean from lead_blocks group by lead_block
+    ),
+    block_size as materialized (
+        select length(lead_mask) as ids, round(log(2, length(lead_mask)))::integer as bits
+        from lead_blocks limit 1
+    ),
+    -- One stream of rows per clean block, no join (a join of a few hundred blocks' rows was planned as a
+    -- nested loop): the agents' rows, the cohort's masks per source (stored when the block is whole,
+    -- else grouped from fct_leads), and one row per lead of live_lead_ids; over each block, the agents'
+    -- bitmaps and the live leads united (bit_or as a window).
+    block_rows as materialized (
+        select rows_of_block.lead_source, rows_of_block.lead_id, rows_of_block.position, rows_of_block.mask,
+            bit_or(rows_of_block.dialed) over per_block as dialed,
+            bit_or(rows_of_block.connected) over per_block as connected,
+            bit_or(rows_of_block.talked) over per_block as talked,
+            bit_or(rows_of_block.disposed) over per_block as disposed,
+            bit_or(rows_of_block.converted) over per_block as converted,
+            bit_or(rows_of_block.live) over per_block as live
+        from (
+            select lead_block, null::text as lead_source, null::bigint as lead_id, null::integer as position,
+                null::bit varying as mask, dialed, connected, talked, disposed, converted, null::bit varying as live
+            from marts.agg_agent_lead_blocks
+            where tenant_id = %(tenant_id)s and agent_id = any(%(agent_ids)s)
+                and lead_block = any(array(select lead_block from blocks where clean))
+            union all
+            select lead_blocks.lead_block, lead_blocks.lead_source, null, null, bit_or(lead_blocks.lead_mask),
+                null, null, null, null, null, null
+            from lead_blocks
+            inner join blocks on blocks.lead_block = lead_blocks.lead_block and blocks.clean and blocks.whole
+            group by lead_blocks.lead_block, lead_blocks.lead_source
+            union all
+            select blocks.lead_block, in_window.lead_source, null, null, in_window.lead_mask,
+                null, null, null, null, null, null
+            from blocks
+            cross join block_size
+            cross join lateral (
+                select leads.lead_source,
+                    bit_or(set_bit(repeat('0', block_size.ids)::bit varying,
+                        (leads.lead_id & (block_size.ids - 1))::integer, 1)) as lead_mask
+                from marts.fct_leads as leads
+                where leads.tenant_id = %(tenant_id)s
+                    and leads.lead_id >= blocks.lead_block * block_size.ids
+                    and leads.lead_id < (blocks.lead_block + 1) * block_size.ids
+                    and not leads.has_irregular_calls
+                    and leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
+                group by leads.lead_source
+            ) as in_window
+            where blocks.clean and not blocks.whole
+            union all
+            select live.lead_id >> block_size.bits, null, live.lead_id,
+                (live.lead_id & (block_size.ids - 1))::integer, null, null, null, null, null, null,
+                set_bit(repeat('0', block_size.ids)::bit varying, (live.lead_id & (block_size.ids - 1))::integer, 1)
+            from unnest(%(live_lead_ids)s::bigint[]) as live (lead_id)
+            cross join block_size
+            where live.lead_id >> block_size.bits = any(array(select lead_block from blocks where clean))
+        ) as rows_of_block
+        window per_block as (partition by rows_of_block.lead_block)
+    )
+"""
+
+
+def _agent_bitmap_stages() -> sql.Composable:
+    """(lead_source, 0, stages...): the cohort's stages under agents alone, as AGENT_BITMAP_CTES says."""
+    stages = sql.SQL(", ").join(
+        sql.SQL("sum(bit_count(cohort.{s} & cohort.kept)) as {s}").format(s=sql.Identifier(s)) for s in STAGES
+    )
+    counted = sql.SQL(
+        """
+        select cohort.lead_source, 0 as total_leads, {stages}
+        from (
+            -- the cohort's leads of each row but the live ones, once per row (offset 0: not re-computed
+            -- for each stage)
+            select block_rows.lead_source, block_rows.dialed, block_rows.connected, block_rows.talked,
+                block_rows.disposed, block_rows.converted,
+                block_rows.mask & ~coalesce(block_rows.live, block_rows.mask & ~block_rows.mask) as kept
+            from block_rows
+            where block_rows.mask is not null and block_rows.dialed is not null
+            offset 0
+        ) as cohort
+        group by cohort.lead_source
+        """
+    ).format(stages=stages)
+    window = sql.SQL(
+        "and calls.started_at >= %(window_start)s and calls.started_at < %(window_end)s"
+        " and calls.lead_created_at >= %(window_start)s and calls.lead_created_at < %(window_end)s"
+        " and calls.agent_id = any(%(agent_ids)s) {as_built}"
+    ).format(as_built=live.UNCHANGED_CALLS_OF_KEPT_LEADS)
+    exact = sql.SQL(
+        """
+        select {columns}
+        from marts.fct_calls as calls
+        where calls.tenant_id = %(tenant_id)s
+            and calls.lead_id = any(array(
+                select block_rows.lead_id from block_rows
+                where block_rows.lead_id is not null and block_rows.dialed is not null
+                    and get_bit(block_rows.dialed | block_rows.connected | block_rows.talked
+                        | block_rows.disposed | block_rows.converted, block_rows.position) = 1
+            ))
+            {window}
+        union all
+        select in_block.*
+        from blocks
+        cross join block_size
+        cross join lateral (
+            select {columns}
+            from marts.fct_calls as calls
+            where calls.tenant_id = %(tenant_id)s
+                and calls.lead_id >= blocks.lead_block * block_size.ids
+                and calls.lead_id < (blocks.lead_block + 1) * block_size.ids
+                {window}
+            offset 0
+        ) as in_block
+        where not blocks.clean
+        union all
+        select {columns}
+        from marts.fct_irregular_lead_calls as calls
+        where calls.tenant_id = %(tenant_id)s
+            and calls.lead_block <> all(array(select lead_block from blocks where not clean))
+            {window}
+        """
+    ).format(columns=LEAD_CALL_COLUMNS, window=window)
+    return sql.SQL("select * from (with {ctes} {counted} union all {exact}) as agent_bitmaps").format(
+        ctes=sql.SQL(AGENT_BITMAP_CTES), counted=counted, exact=_per_lead_stages(exact)
+    )
 
 
 def _lead_campaign(req: ReportRequest) -> sql.Composable:
