@@ -51,16 +51,35 @@ calls as not materialized (
 {% endif %}
 
 last_calls as (
-    select
-        calls.tenant_id,
-        calls.lead_id,
-        max(calls.started_at) as last_call_at
-    from scoped_leads
-    inner join calls
-        on
-            scoped_leads.tenant_id = calls.tenant_id
-            and scoped_leads.lead_id = calls.lead_id
-    group by calls.tenant_id, calls.lead_id
+    {% if is_incremental() %}
+        -- one probe per lead of the (tenant_id, lead_id, started_at) index: the touched blocks' leads
+        -- are a few thousand, and a join was planned as a scan of every call
+        select
+            scoped_leads.tenant_id,
+            scoped_leads.lead_id,
+            latest.started_at as last_call_at
+        from scoped_leads
+        cross join lateral (
+            select calls.started_at
+            from calls
+            where
+                calls.tenant_id = scoped_leads.tenant_id
+                and calls.lead_id = scoped_leads.lead_id
+            order by calls.started_at desc
+            limit 1
+        ) as latest
+    {% else %}
+        select
+            calls.tenant_id,
+            calls.lead_id,
+            max(calls.started_at) as last_call_at
+        from scoped_leads
+        inner join calls
+            on
+                scoped_leads.tenant_id = calls.tenant_id
+                and scoped_leads.lead_id = calls.lead_id
+        group by calls.tenant_id, calls.lead_id
+    {% endif %}
 ),
 
 per_source as (
