@@ -766,10 +766,11 @@ def _lead_stage_parts(
 # cohort lead's bit is exactly "the agents' calls in the window reached the stage" (a regular lead has no
 # call before its creation). Their cohort is the stored masks when the rows lie wholly inside the window
 # (`whole`), else the block's regular leads created in it, from fct_leads. Four disjoint sets of leads:
-# - regular cohort leads of clean blocks not in live_lead_ids: the agents' bitmaps united (bit_or),
-#   masked by the cohort's leads of each source, counted (bit_count);
-# - regular leads of clean blocks in live_lead_ids but not regrouped, that the agents' bitmaps reach:
-#   their built calls that did not change, grouped per lead;
+# - regular cohort leads of clean blocks not masked (`masked_leads`: regrouped live, or the built lead
+#   of a changed call of one of the agents): the agents' bitmaps united (bit_or), masked by the cohort's
+#   leads of each source, counted (bit_count);
+# - masked regular leads of clean blocks not regrouped, that the agents' bitmaps reach: their built
+#   calls that did not change, grouped per lead;
 # - every cohort lead of the other blocks: their built calls that stand as built, grouped per lead;
 # - irregular leads outside those blocks: their calls from fct_irregular_lead_calls, likewise.
 AGENT_BITMAP_CTES = """
@@ -785,12 +786,23 @@ AGENT_BITMAP_CTES = """
         select lead_block, bool_and(whole) as whole, bool_and(clean) as clean from lead_blocks group by lead_block
     ),
     block_size as materialized (
-        select length(lead_mask) as ids, round(log(2, length(lead_mask)))::integer as bits
+        select length(lead_mask) as ids, round(log(2, length(lead_mask)))::integer as bits,
+            lead_mask & ~lead_mask as zero
         from lead_blocks limit 1
+    ),
+    -- The leads whose built bits may not stand: those regrouped live, and the built lead of each changed
+    -- call that one of the agents made as built. A lead whose changed calls are all other agents' keeps
+    -- these agents' bits, as built.
+    masked_leads as materialized (
+        select regrouped_leads.lead_id from regrouped_leads
+        union
+        select calls.lead_id from marts.fct_calls as calls
+        where calls.tenant_id = %(tenant_id)s and calls.call_id = any(%(live_call_ids)s)
+            and calls.agent_id = any(%(agent_ids)s) and calls.lead_id is not null
     ),
     -- One stream of rows per clean block, no join (a join of a few hundred blocks' rows was planned as a
     -- nested loop): the agents' rows, the cohort's masks per source (stored when the block is whole,
-    -- else grouped from fct_leads), and one row per lead of live_lead_ids; over each block, the agents'
+    -- else grouped from fct_leads), and one row per masked lead; over each block, the agents'
     -- bitmaps and the live leads united (bit_or as a window).
     block_rows as materialized (
         select rows_of_block.lead_source, rows_of_block.lead_id, rows_of_block.position, rows_of_block.mask,
@@ -819,8 +831,7 @@ AGENT_BITMAP_CTES = """
             cross join block_size
             cross join lateral (
                 select leads.lead_source,
-                    bit_or(set_bit(repeat('0', block_size.ids)::bit varying,
-                        (leads.lead_id & (block_size.ids - 1))::integer, 1)) as lead_mask
+                    bit_or(set_bit(block_size.zero, (leads.lead_id & (block_size.ids - 1))::integer, 1)) as lead_mask
                 from marts.fct_leads as leads
                 where leads.tenant_id = %(tenant_id)s
                     and leads.lead_id >= blocks.lead_block * block_size.ids
@@ -833,8 +844,8 @@ AGENT_BITMAP_CTES = """
             union all
             select live.lead_id >> block_size.bits, null, live.lead_id,
                 (live.lead_id & (block_size.ids - 1))::integer, null, null, null, null, null, null,
-                set_bit(repeat('0', block_size.ids)::bit varying, (live.lead_id & (block_size.ids - 1))::integer, 1)
-            from unnest(%(live_lead_ids)s::bigint[]) as live (lead_id)
+                set_bit(block_size.zero, (live.lead_id & (block_size.ids - 1))::integer, 1)
+            from masked_leads as live
             cross join block_size
             where live.lead_id >> block_size.bits = any(array(select lead_block from blocks where clean))
         ) as rows_of_block
