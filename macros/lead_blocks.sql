@@ -51,3 +51,25 @@
     select 1
     {%- endif %}
 {%- endmacro %}
+
+
+{% macro leads_in_changed_blocks(leads) -%}
+    {#- The rows of `leads` (a relation or CTE of fct_leads) a block-keyed model rebuilds: on an incremental
+        run those of the changed blocks (changed_lead_blocks), each block one range scan of the
+        (tenant_id, lead_id) index; on a full refresh all of them. -#}
+    {%- if is_incremental() %}
+        select in_block.*
+        from ({{ changed_lead_blocks() }}) as blocks
+        cross join
+            lateral (
+                select block_leads.*
+                from {{ leads }} as block_leads
+                where
+                    block_leads.tenant_id = blocks.tenant_id
+                    and block_leads.lead_id >= blocks.lead_block << {{ var('lead_block_bits') }}
+                    and block_leads.lead_id < (blocks.lead_block + 1) << {{ var('lead_block_bits') }}
+            ) as in_block
+    {%- else %}
+        select * from {{ leads }}
+    {%- endif %}
+{%- endmacro %}

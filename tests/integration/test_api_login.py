@@ -4,6 +4,8 @@ be set (on Citus `alter role` goes to every node and fails while one is down) is
 
 from __future__ import annotations
 
+import warnings
+
 import psycopg
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
@@ -54,19 +56,8 @@ def test_a_login_that_works_is_not_altered_again(fresh_database, tmp_path, monke
         with psycopg.connect(first) as api:  # the login works
             assert api.execute("select current_user").fetchone()[0] == API_ROLE
         # no warning (an `alter role` would have timed out on the held row)
-        with warnings_as_errors():
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
             again = conninfo_to_dict(api_login_url(_impatient(url)))
         assert (again["user"], again["password"]) == (API_ROLE, conninfo_to_dict(first)["password"])
         holder.rollback()
-
-
-class warnings_as_errors:
-    def __enter__(self):
-        import warnings
-
-        self._catch = warnings.catch_warnings()
-        self._catch.__enter__()
-        warnings.simplefilter("error")
-
-    def __exit__(self, *exc):
-        return self._catch.__exit__(*exc)

@@ -24,29 +24,11 @@ calls as not materialized (
     select * from {{ ref('fct_calls') }}
 ),
 
-{% if is_incremental() %}
-    scoped_leads as (
-        select in_block.*
-        from ({{ changed_lead_blocks() }}) as blocks
-        -- lateral: one range scan of the (tenant_id, lead_id) index per block
-        cross join
-            lateral (
-                select leads.*
-                from leads
-                where
-                    leads.tenant_id = blocks.tenant_id
-                    and leads.lead_id >= blocks.lead_block << {{ var('lead_block_bits') }}
-                    and leads.lead_id < (blocks.lead_block + 1) << {{ var('lead_block_bits') }}
-            ) as in_block
-        where in_block.has_irregular_calls
-    ),
-{% else %}
-    scoped_leads as (
-        select leads.*
-        from leads
-        where leads.has_irregular_calls
-    ),
-{% endif %}
+scoped_leads as (
+    select scoped.*
+    from ({{ leads_in_changed_blocks('leads') }}) as scoped
+    where scoped.has_irregular_calls
+),
 
 final as (
     select
