@@ -591,6 +591,47 @@ def test_lead_reports_under_a_team_follow_every_kind_of_change_on_the_next_reque
     follow_steps(live_db, steps, shapes, LEAD_REPORTS)
 
 
+def test_lead_reports_keep_a_leads_stages_from_before_its_creation_until_a_changed_call_moves_them(live_db):
+    """A lead called before its creation (lead 7: call 5 at 09:30, created 09:40) reached a stage in a
+    window through its last call before creation at or after the window's start, or its first call after
+    creation before the window's end (DECISIONLOG 113). Changed calls that are neither keep those columns
+    and only add stages; a changed call that was one of them swaps the lead whole, and so does a call in
+    another campaign as built under a campaign filter (the columns count it, the filter does not). Every
+    report must equal the reference after each step, with and without a campaign or a team."""
+    shapes = [
+        (DAY, START, END, {}),
+        ({**DAY, "campaign_id": "43"}, START, END, {"campaign": 43}),
+        ({**DAY, "campaign_id": "44"}, START, END, {"campaign": 44}),
+        (LOCAL, LOCAL_START, LOCAL_END, {}),
+        ({**DAY, "team_id": "8"}, START, END, {"team": 8}),
+    ]
+    insert = INSERT_DIAL
+    with psycopg.connect(live_db, autocommit=True) as conn:
+        # lead 4 is answered in campaign 44, not its own (43), as built: its columns count that call;
+        # lead 3 (created at 08:00) is dialed and disposed at 07:00 only
+        conn.execute(insert, (71, 44, 4, 4, "2026-06-01 10:30+00", "2026-06-01 10:30+00", "connected", 45, "sale"))
+        conn.execute(insert, (75, 43, 3, 3, "2026-06-01 07:00+00", None, "no_answer", 0, "callback"))
+    build(live_db)
+    db.reset(api_url(live_db))
+    steps = [
+        # another call before lead 3's creation: it was dialed and disposed already, not twice
+        (insert, (76, 43, 3, 4, "2026-06-01 07:30+00", None, "no_answer", 0, "callback")),
+        # call 5, lead 7's only dial and the one before its creation that made it dialed, moves to the
+        # day before: lead 7 is no longer dialed that day
+        ("update raw.calls set started_at = '2026-05-31 09:30+00', updated_at = now() where id = 5", ()),
+        # a new call before its creation, in the window and disposed: dialed and disposed again
+        (insert, (72, 43, 7, 4, "2026-06-01 09:35+00", None, "no_answer", 0, "callback")),
+        # lead 4 is answered in its own campaign: with campaign 43 it is connected now, although its
+        # columns (from call 71, in campaign 44) say it was connected earlier
+        (insert, (73, 43, 4, 3, "2026-06-01 11:00+00", "2026-06-01 11:00+00", "connected", 20, None)),
+        # lead 7 is answered after its creation: it gains the stages it had not reached
+        (insert, (74, 43, 7, 3, "2026-06-01 12:00+00", "2026-06-01 12:00+00", "connected", 40, "sale")),
+        # call 72, the last call before creation, is no longer disposed; call 74 still disposes lead 7
+        ("update raw.calls set disposition_code = null, updated_at = now() where id = 72", ()),
+    ]
+    follow_steps(live_db, steps, shapes, LEAD_REPORTS)
+
+
 def test_the_live_ids_bind_as_one_bigint_array_equal_to_the_list(server_url):
     """live_params binds thousands of ids as IdArray (one `bigint[]` text literal, not psycopg's
     element-by-element list adapter): the server must receive exactly the list, of type bigint[]."""

@@ -17,11 +17,13 @@ is now (replication stamps every change), so both parts would cancel; a build ev
 leaves only the rows changed since it, not the whole allowance, to fold in. Lead
 stages are not additive per call, so the funnel swaps whole leads: every lead that changed, or had a
 call added, removed or changed, is removed as built and added as it is now. Without an agent filter
-most of those leads need not be read call by call (lead_stage_gains): when the lead's built row is
-regular and its creation, campaign and source are unchanged, and no changed call was the one that set
-one of its milestones as built (under a team filter, its milestones for that team), its unchanged
-calls still reach every stage at the built milestone, so it reached a stage now exactly when it did as
-built or one of its changed calls, as it stands now, reaches it in the window. Under an agent filter the
+most of those leads need not be read call by call (lead_stage_gains): when the lead has a built row
+(without calls in another campaign, under a campaign filter) and its creation, campaign and source are
+unchanged, and no changed call was one that put it in a stage as built (the first qualifying call at
+or after its creation, or, for a lead called before its creation, the last such call before it; under
+a team filter, those of the team's calls), its unchanged calls still reach every stage at the built
+columns, so it reached a stage now exactly when it did as built or one of its changed calls, as it
+stands now, reaches it in the window. Under an agent filter the
 stages are grouped from the cohort's calls anyway, so they are grouped as they stand (agent_lead_ctes):
 only a lead whose own row changed, or that has no built row, is read whole.
 """
@@ -265,27 +267,35 @@ def lead_stages_now(
     )
 
 
-def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], team: bool = False) -> sql.Composable:
-    """The body of the CTE `live_leads`: every lead of `live_lead_ids` with its built milestones and
-    whether it must be swapped whole (`swap`): it has no built row, or irregular calls as built, or its
-    row changed (`live_changed_lead_ids`) and its creation, campaign or source differ now or it is no
-    longer the tenant's, or a changed call as built (fct_calls) set one of its
-    milestones (`milestones`: stage -> fct_leads column; `call_flags`: stage -> fct_calls flag).
-    The other leads' unchanged calls reach each stage exactly at the built milestone. With `team`, the
-    milestones a changed call may have set are the lead's for the request's team (fct_lead_teams: its
-    calls the team filter keeps, as built; none when the team never reached it), and lead_stage_gains
-    reads those milestones itself, for the few leads it needs them for."""
-    set_milestone = sql.SQL(" or ").join(
-        sql.SQL("(old.{flag} and old.started_at = old_lead.{milestone})").format(
-            flag=sql.Identifier(call_flags[stage]), milestone=sql.Identifier(column)
+def lead_stage_classes(
+    milestones: dict[str, str], early: dict[str, str], call_flags: dict[str, str], team: bool = False
+) -> sql.Composable:
+    """The body of the CTE `live_leads`: every lead of `live_lead_ids` with its built stage columns and
+    whether it must be swapped whole (`swap`): it has no built row, or calls in another campaign as built
+    under a campaign filter (`campaign_filter`: its columns count those calls, the filter does not), or
+    its row changed (`live_changed_lead_ids`) and its creation, campaign or source differ now or it is no
+    longer the tenant's, or a changed call as built (fct_calls) was one that put it in a stage: the
+    call at one of its milestones (`milestones`: stage -> fct_leads column, the first qualifying call at
+    or after creation) or at one of its last calls before creation (`early`: stage -> column; only
+    irregular leads have them), with that stage's flag (`call_flags`: stage -> fct_calls flag). The other
+    leads' unchanged calls still reach each stage at those built columns (DECISIONLOG 80, 113). With
+    `team`, the columns a changed call may have set are the lead's for the request's team
+    (fct_lead_teams: its calls the team filter keeps, as built; none when the team never reached it),
+    and lead_stage_gains reads those columns itself, for the few leads it needs them for."""
+    set_stage = sql.SQL(" or ").join(
+        sql.SQL("(old.{flag} and (old.started_at = old_lead.{milestone} or old.started_at = old_lead.{early}))").format(
+            flag=sql.Identifier(call_flags[stage]),
+            milestone=sql.Identifier(milestones[stage]),
+            early=sql.Identifier(early[stage]),
         )
-        for stage, column in milestones.items()
+        for stage in milestones
     )
+    stage_columns = [*milestones.values(), *early.values()]
     return sql.SQL(
         """
         select
             changed.lead_id, built.lead_source, built.created_at, built.campaign_id, {columns},
-            built.lead_id is null or built.has_irregular_calls
+            built.lead_id is null or (built.has_foreign_campaign_calls and %(campaign_filter)s)
                 or (now_lead.lead_id is not null and (
                     now_lead.gone or now_lead.created_at is distinct from built.created_at
                     or now_lead.campaign_id is distinct from built.campaign_id
@@ -293,14 +303,21 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
                 or changed.lead_id in (
                     select old.lead_id
                     from marts.fct_calls as old
-                    inner join {milestones_of} as old_lead
+                    inner join {stages_of} as old_lead
                         on old_lead.tenant_id = old.tenant_id and old_lead.lead_id = old.lead_id {of_team}
                     where old.tenant_id = %(tenant_id)s and old.call_id = any(%(live_call_ids)s)
-                        and ({set_milestone})
+                        and ({set_stage})
                 ) as swap
         from unnest(%(live_lead_ids)s::bigint[]) as changed (lead_id)
-        left join marts.fct_leads as built
-            on built.tenant_id = %(tenant_id)s and built.lead_id = changed.lead_id
+        left join (
+            -- the built rows in one index scan over the sorted ids, hashed (`offset 0`: not planned as
+            -- one probe per lead, which took half as long again)
+            select leads.lead_id, leads.lead_source, leads.created_at, leads.campaign_id,
+                leads.has_foreign_campaign_calls, {lead_columns}
+            from marts.fct_leads as leads
+            where leads.tenant_id = %(tenant_id)s and leads.lead_id = any(%(live_lead_ids)s)
+            offset 0
+        ) as built on built.lead_id = changed.lead_id
         left join (
             -- a lead whose own row did not change since the build stands as built (fct_leads): only
             -- the changed ones are read from raw
@@ -312,10 +329,11 @@ def lead_stage_classes(milestones: dict[str, str], call_flags: dict[str, str], t
         ) as now_lead on now_lead.lead_id = changed.lead_id
         """
     ).format(
-        columns=sql.SQL(", ").join(sql.SQL("built.{}").format(sql.Identifier(c)) for c in milestones.values()),
-        set_milestone=set_milestone,
+        columns=sql.SQL(", ").join(sql.SQL("built.{}").format(sql.Identifier(c)) for c in stage_columns),
+        lead_columns=sql.SQL(", ").join(sql.SQL("leads.{}").format(sql.Identifier(c)) for c in stage_columns),
+        set_stage=set_stage,
         leads=LIVE_LEADS,
-        milestones_of=sql.SQL("marts.fct_lead_teams" if team else "marts.fct_leads"),
+        stages_of=sql.SQL("marts.fct_lead_teams" if team else "marts.fct_leads"),
         of_team=sql.SQL("and old_lead.team_id = %(team_id)s" if team else ""),
     )
 
@@ -375,21 +393,27 @@ UNCHANGED_CALLS_OF_KEPT_LEADS = sql.SQL(
 
 
 def lead_stage_gains(
-    stage_flags: sql.Composable, milestones: dict[str, str], call_filters: sql.Composable, team: bool = False
+    stage_flags: sql.Composable,
+    milestones: dict[str, str],
+    early: dict[str, str],
+    call_filters: sql.Composable,
+    team: bool = False,
 ) -> sql.Composable:
     """(lead_source, 0, stages...) of the `live_leads` not swapped whole: the stages a cohort lead
     reaches now through a changed call (as it stands now, in the window, passing every filter) and had
-    not reached as built (its milestone < the window's end). Totals and sources are unchanged. With
-    `team`, the milestones are the lead's for the request's team (fct_lead_teams), probed only for the
-    leads with such a changed call (under a team, a few of the changed leads)."""
+    not reached as built (its milestone < the window's end, or its last call before creation at or
+    after the window's start). Totals and sources are unchanged. With `team`, the columns are the lead's
+    for the request's team (fct_lead_teams), probed only for the leads with such a changed call (under
+    a team, a few of the changed leads)."""
     gains = sql.SQL(", ").join(
         sql.SQL(
-            "count(*) filter (where changed_calls.{stage} and not coalesce({reached}.{milestone} < %(window_end)s,"
-            " false)) as {stage}"
+            "count(*) filter (where changed_calls.{stage} and not (coalesce({reached}.{milestone} < %(window_end)s,"
+            " false) or coalesce({reached}.{early} >= %(window_start)s, false))) as {stage}"
         ).format(
             stage=sql.Identifier(stage),
             reached=sql.Identifier("reached" if team else "leads"),
             milestone=sql.Identifier(column),
+            early=sql.Identifier(early[stage]),
         )
         for stage, column in milestones.items()
     )

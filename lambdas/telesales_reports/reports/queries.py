@@ -590,7 +590,7 @@ def lead_stages(conn, reqs: list[ReportRequest], params: dict) -> str:
         live.agent_lead_ctes(call_filters(req, "calls"))
         if by_agents
         else sql.SQL("live_leads as materialized ({})").format(
-            live.lead_stage_classes(MILESTONES, CALL_FLAGS, team=req.team_id is not None)
+            live.lead_stage_classes(MILESTONES, EARLY, CALL_FLAGS, team=req.team_id is not None)
         )
     )
     windows = [
@@ -642,7 +642,9 @@ def _lead_stages_of_window(req: ReportRequest, index: int) -> sql.Composable:
     parts.append(
         _regrouped_lead_stages(req)
         if by_agents
-        else live.lead_stage_gains(CALL_STAGE_FLAGS, MILESTONES, call_filters(req, "calls"), req.team_id is not None)
+        else live.lead_stage_gains(
+            CALL_STAGE_FLAGS, MILESTONES, EARLY, call_filters(req, "calls"), req.team_id is not None
+        )
     )
     sums = sql.SQL(", ").join(sql.SQL("sum({s})::bigint as {s}").format(s=sql.Identifier(s)) for s in STAGES)
     return sql.SQL(
