@@ -271,8 +271,9 @@ def lead_stage_classes(
     milestones: dict[str, str], early: dict[str, str], call_flags: dict[str, str], team: bool = False
 ) -> sql.Composable:
     """The body of the CTE `live_leads`: every lead of `live_lead_ids` with its built stage columns and
-    whether it must be swapped whole (`swap`): it has no built row, or calls in another campaign as built
-    under a campaign filter (`campaign_filter`: its columns count those calls, the filter does not), or
+    whether it must be swapped whole (`swap`): it has no built row, or it is the filter campaign's lead
+    with calls in another campaign as built (`campaign_filter`: its columns count those calls, the
+    filter does not; a lead of another campaign is in no cohort as built or, its row unchanged, now), or
     its row changed (`live_changed_lead_ids`) and its creation, campaign or source differ now or it is no
     longer the tenant's, or a changed call as built (fct_calls) was one that put it in a stage: the
     call at one of its milestones (`milestones`: stage -> fct_leads column, the first qualifying call at
@@ -295,7 +296,9 @@ def lead_stage_classes(
         """
         select
             changed.lead_id, built.lead_source, built.created_at, built.campaign_id, {columns},
-            built.lead_id is null or (built.has_foreign_campaign_calls and %(campaign_filter)s)
+            built.lead_id is null
+                or coalesce(built.has_foreign_campaign_calls and %(campaign_filter)s
+                    and built.campaign_id = %(campaign_id)s, false)
                 or (now_lead.lead_id is not null and (
                     now_lead.gone or now_lead.created_at is distinct from built.created_at
                     or now_lead.campaign_id is distinct from built.campaign_id
