@@ -67,7 +67,9 @@
                 where
                     block_leads.tenant_id = blocks.tenant_id
                     and block_leads.lead_id >= blocks.lead_block << {{ var('lead_block_bits') }}
-                    and block_leads.lead_id < (blocks.lead_block + 1) << {{ var('lead_block_bits') }}
+                    -- the block's last id, written so that the last block's does not wrap past bigint
+                    and block_leads.lead_id <= (blocks.lead_block << {{ var('lead_block_bits') }})
+                    + {{ 2 ** (var('lead_block_bits') | int) - 1 }}
             ) as in_block
     {%- else %}
         select * from {{ leads }}

@@ -58,7 +58,10 @@ def apply_changes(url: str, rng: random.Random, changes: int = 40) -> list[str]:
                 )  # fmt: skip
                 done.append(f"late call {new_id}")
             elif kind == "late_lead":
-                new_id = conn.execute("select coalesce(max(id), 0) + 1 from raw.leads").fetchone()[0]
+                # the next id below the highest ids a test may plant (test_agent_bitmaps: the last block of ids)
+                new_id = conn.execute(
+                    "select coalesce(max(id) filter (where id < 4611686018427387904), 0) + 1 from raw.leads"
+                ).fetchone()[0]
                 conn.execute(
                     """insert into raw.leads (id, tenant_id, campaign_id, source, phone, created_at, updated_at)
                        select %s, tenant_id, %s, %s, '0900000000', started_at - make_interval(secs => %s),

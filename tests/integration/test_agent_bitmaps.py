@@ -91,6 +91,35 @@ def _block_kinds(url: str, start: datetime, end: datetime) -> dict[str, int]:
     }
 
 
+# The highest lead ids: their block is the last one, whose upper bound is past bigint's range.
+LAST_IDS = (2**63 - 1, 2**63 - 3)
+
+
+def _copy_leads_to_the_last_ids(url: str) -> None:
+    """Copies of two leads with calls (and their calls, with new ids) at the highest lead ids."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        sources = conn.execute(
+            # regular leads (every call at or after creation, in the lead's campaign): the bitmaps' own
+            "select c.lead_id from raw.calls as c inner join raw.leads as l on l.id = c.lead_id"
+            " where c.tenant_id = 1 group by c.lead_id, l.created_at, l.campaign_id having count(*) >= 3"
+            " and bool_and(c.started_at >= l.created_at and c.campaign_id = l.campaign_id)"
+            " order by c.lead_id limit %s",
+            (len(LAST_IDS),),
+        ).fetchall()
+        for (source,), last_id in zip(sources, LAST_IDS, strict=True):
+            conn.execute(
+                "insert into raw.leads select (jsonb_populate_record(null::raw.leads,"
+                " to_jsonb(l) || jsonb_build_object('id', %s::bigint))).* from raw.leads as l where l.id = %s",
+                (last_id, source),
+            )
+            conn.execute(
+                "insert into raw.calls select (jsonb_populate_record(null::raw.calls, to_jsonb(c)"
+                " || jsonb_build_object('id', (select max(id) from raw.calls) + row_number() over (order by c.id),"
+                " 'lead_id', %s::bigint))).* from raw.calls as c where c.lead_id = %s",
+                (last_id, source),
+            )
+
+
 @pytest.mark.parametrize("block_bits", [3, 12])
 def test_agents_alone_from_the_bitmaps_equal_the_reference_built_live_and_rebuilt(
     fresh_database, monkeypatch, block_bits
@@ -101,6 +130,7 @@ def test_agents_alone_from_the_bitmaps_equal_the_reference_built_live_and_rebuil
         url = fresh_database(f"bitmaps_{block_bits}")
         ensure_schema(url)
         generate(url, OPTIONS)
+        _copy_leads_to_the_last_ids(url)
         build(url)
         with psycopg.connect(url) as conn:
             size = conn.execute(
@@ -124,16 +154,34 @@ def test_agents_alone_from_the_bitmaps_equal_the_reference_built_live_and_rebuil
         assert _block_kinds(url, first + timedelta(days=3), first + timedelta(days=13))["exact"] > 0
         with psycopg.connect(url) as conn:
             assert conn.execute("select count(*) from marts.fct_irregular_lead_calls").fetchone()[0] > 0
+            last_block = conn.execute(
+                "select count(*) from marts.agg_lead_source_blocks where lead_block = %s",
+                (LAST_IDS[0] >> block_bits,),
+            )
+            assert last_block.fetchone()[0] > 0
+            # a window from the last lead's creation to its last call: the last block has a call at its end
+            last_window = conn.execute(
+                "select l.created_at, max(c.started_at) from raw.leads as l inner join raw.calls as c"
+                " on c.lead_id = l.id where l.id = %s group by l.created_at",
+                (LAST_IDS[0],),
+            ).fetchone()
+        assert _block_kinds(url, *last_window)["exact"] > 0
         db.reset(api_url(url))
         rng = random.Random(block_bits)
-        _assert_agents_alone_equal_the_reference(url, rng, "as built", [cut_window])
+        _assert_agents_alone_equal_the_reference(url, rng, "as built", [cut_window, last_window])
 
         done = apply_changes(url, rng, changes=30)
+        with psycopg.connect(url, autocommit=True) as conn:  # the last block changes too
+            conn.execute(
+                "update raw.calls set talk_sec = talk_sec + 31, updated_at = now()"
+                " where id = (select min(id) from raw.calls where lead_id = %s)",
+                (LAST_IDS[0],),
+            )
         db.reset(api_url(url))
-        _assert_agents_alone_equal_the_reference(url, rng, f"live after {done}", [cut_window])
+        _assert_agents_alone_equal_the_reference(url, rng, f"live after {done}", [cut_window, last_window])
 
         build(url)
         db.reset(api_url(url))
-        _assert_agents_alone_equal_the_reference(url, rng, f"rebuilt after {done}", [cut_window])
+        _assert_agents_alone_equal_the_reference(url, rng, f"rebuilt after {done}", [cut_window, last_window])
     finally:
         get_settings.cache_clear()

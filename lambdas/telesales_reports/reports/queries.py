@@ -837,7 +837,7 @@ AGENT_BITMAP_CTES = """
                 from marts.fct_leads as leads
                 where leads.tenant_id = %(tenant_id)s
                     and leads.lead_id >= blocks.lead_block * block_size.ids
-                    and leads.lead_id < (blocks.lead_block + 1) * block_size.ids
+                    and leads.lead_id <= blocks.lead_block * block_size.ids + (block_size.ids - 1)
                     and not leads.has_irregular_calls
                     and leads.created_at >= %(window_start)s and leads.created_at < %(window_end)s
                 group by leads.lead_source
@@ -903,7 +903,7 @@ def _agent_bitmap_stages() -> sql.Composable:
             from marts.fct_calls as calls
             where calls.tenant_id = %(tenant_id)s
                 and calls.lead_id >= blocks.lead_block * block_size.ids
-                and calls.lead_id < (blocks.lead_block + 1) * block_size.ids
+                and calls.lead_id <= blocks.lead_block * block_size.ids + (block_size.ids - 1)
                 {window}
             offset 0
         ) as in_block
