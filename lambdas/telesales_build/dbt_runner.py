@@ -28,6 +28,7 @@ from .warehouse_state import (
     checked_before,
     database_now,
     facts_in_step,
+    lead_block_size_changed,
     prepare_building_copy,
     publish,
     reset_building_copy,
@@ -309,6 +310,12 @@ def _build_holding_lock(
     if full_refresh:
         result, cutoff = _dbt_build(url, None, True, on_node)
         _publish(url, cutoff, True)
+        return result
+    if lead_block_size_changed(url) or lead_block_size_changed(url, BUILDING):
+        print("the lead block size changed (TELESALES_LEAD_BLOCK_BITS): full refresh", file=sys.stderr)
+        result, cutoff = _dbt_build(url, None, True, on_node)
+        _publish(url, cutoff, True)
+        result.full_refresh_fallback = True
         return result
     cutoff = database_now(url)
     whole = audit.whole_audit_due(url) if whole_audit is None else whole_audit

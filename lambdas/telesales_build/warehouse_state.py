@@ -60,6 +60,27 @@ def database_now(url: str) -> datetime:
         return conn.execute("select clock_timestamp()").fetchone()[0]
 
 
+# The block-keyed marts and a bitmap column of each (DECISIONLOG 75): its length is the block size.
+LEAD_BLOCK_BITMAPS = (("agg_lead_source_blocks", "lead_mask"), ("agg_agent_lead_blocks", "dialed"))
+
+
+def lead_block_size_changed(url: str, marts: str = "marts") -> bool:
+    """True when the block-keyed marts in `marts` hold bitmaps of another size than the build's setting
+    (TELESALES_LEAD_BLOCK_BITS): an incremental run would write blocks of the new size beside the old
+    ones, which no answer can combine (DECISIONLOG 114), so the build must be a full refresh."""
+    size = 2 ** get_settings().lead_block_bits
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table, column in LEAD_BLOCK_BITMAPS:
+            if conn.execute("select to_regclass(%s)", (f"{marts}.{table}",)).fetchone()[0] is None:
+                continue
+            stored = conn.execute(
+                f"select length({column}) from {marts}.{table} where {column} is not null limit 1"
+            ).fetchone()
+            if stored is not None and stored[0] != size:
+                return True
+    return False
+
+
 def facts_in_step(url: str, cutoff: datetime, marts: str = "marts") -> bool:
     """True when fct_calls / fct_leads hold exactly the raw rows changed before `cutoff` (ids and
     updated_at); a build passes its checked_before()."""

@@ -149,7 +149,8 @@ class Settings:
     health_warning_short_pct: float = setting(30.0, kind=float, ge=0, le=100)
     max_agent_ids: int = setting(500, kind=int, ge=1, le=100000)
     # Lead ids per block of agg_agent_lead_blocks' bitmaps, as a power of two (DECISIONLOG 75): a build
-    # setting (dbt var lead_block_bits); the API takes the size from the stored bitmaps.
+    # setting (dbt var lead_block_bits); the API takes the size from the stored bitmaps. A build that finds
+    # another size stored is a full refresh (DECISIONLOG 114).
     lead_block_bits: int = setting(12, kind=int, ge=3, le=16)
     # Live answers (README "Live answers"): rows with updated_at at or after the published build's cutoff
     # minus this allowance are folded in at request time. It covers replication commit lag: a row whose

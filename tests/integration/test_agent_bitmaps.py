@@ -14,6 +14,7 @@ import pytest
 
 from telesales_build.bootstrap import ensure_schema
 from telesales_build.dbt_runner import build
+from telesales_build.warehouse_state import LEAD_BLOCK_BITMAPS
 from telesales_dev.generate import GenerateOptions, generate
 from telesales_reports.db import connection as db
 from telesales_reports.settings import get_settings
@@ -183,5 +184,35 @@ def test_agents_alone_from_the_bitmaps_equal_the_reference_built_live_and_rebuil
         build(url)
         db.reset(api_url(url))
         _assert_agents_alone_equal_the_reference(url, rng, f"rebuilt after {done}", [cut_window, last_window])
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_new_block_size_rebuilds_the_block_marts_whole(fresh_database, monkeypatch):
+    """Blocks of one size cannot be combined with blocks of another: an incremental build after
+    TELESALES_LEAD_BLOCK_BITS changed is a full refresh (DECISIONLOG 114), and the answers stay exact."""
+    monkeypatch.setenv("TELESALES_LEAD_BLOCK_BITS", "3")
+    get_settings.cache_clear()
+    try:
+        url = fresh_database("bitmaps_resized")
+        ensure_schema(url)
+        generate(url, OPTIONS)
+        build(url)
+        rng = random.Random(5)
+        done = apply_changes(url, rng, changes=20)
+        monkeypatch.setenv("TELESALES_LEAD_BLOCK_BITS", "4")
+        get_settings.cache_clear()
+        assert build(url).full_refresh_fallback
+        with psycopg.connect(url) as conn:
+            for table, column in LEAD_BLOCK_BITMAPS:
+                lengths = conn.execute(
+                    f"select distinct length({column}) from marts.{table} where {column} is not null"
+                ).fetchall()
+                assert lengths == [(16,)], (table, lengths)
+        db.reset(api_url(url))
+        _assert_agents_alone_equal_the_reference(url, rng, f"resized after {done}")
+        # the next build at the same size is incremental again
+        apply_changes(url, rng, changes=5)
+        assert not build(url).full_refresh_fallback
     finally:
         get_settings.cache_clear()
